@@ -1,0 +1,171 @@
+//! The command-line grammar.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// Keeps a local full-text index of your folders in step with the disk.
+#[derive(Debug, Parser)]
+#[command(name = "gleaner", version, about, propagate_version = true)]
+pub struct Args {
+    /// Where the index lives (default: the per-user data directory).
+    #[arg(long, global = true, env = "GLEANER_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// More log output on stderr (-v info, -vv debug).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Add, list, change or remove watched folders.
+    #[command(subcommand)]
+    Source(SourceCommand),
+    /// Index PATH (adding it as a source if new), or every active source.
+    Index {
+        /// A folder; all active sources when omitted.
+        path: Option<PathBuf>,
+        /// Print the counts as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Search the index.
+    Search {
+        /// Words, "exact phrases", prefix*, -excluded, a OR b.
+        #[arg(required = true, num_args = 1.., allow_hyphen_values = true)]
+        query: Vec<String>,
+        /// Most results to show.
+        #[arg(long, short = 'n', default_value_t = 10)]
+        limit: usize,
+        /// Only documents of this source.
+        #[arg(long, value_name = "PATH")]
+        source: Option<PathBuf>,
+        /// Only files with this extension.
+        #[arg(long, value_name = "EXT")]
+        ext: Option<String>,
+        /// Print results as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show each source's state, or one job's.
+    Status {
+        /// A job id (from `gleaner jobs`).
+        job: Option<String>,
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List recent indexing jobs.
+    Jobs {
+        /// Only jobs in this state (queued, running, paused, completed, failed, cancelled).
+        #[arg(long)]
+        status: Option<String>,
+        /// Most jobs to show.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Read and change settings.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Check the index database (SQLite and full-text integrity).
+    Check {
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `gleaner source …`
+#[derive(Debug, Subcommand)]
+pub enum SourceCommand {
+    /// Add a folder to keep indexed.
+    Add {
+        /// The folder.
+        path: PathBuf,
+        /// Only files matching this glob (relative to the folder); repeatable.
+        #[arg(long, value_name = "GLOB")]
+        include: Vec<String>,
+        /// Leave out files or folders matching this glob; repeatable.
+        #[arg(long, value_name = "GLOB")]
+        exclude: Vec<String>,
+        /// Do not descend into subfolders.
+        #[arg(long)]
+        no_recursive: bool,
+    },
+    /// List sources.
+    List {
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a source and everything indexed from it.
+    Remove {
+        /// The folder.
+        path: PathBuf,
+    },
+    /// Start scanning and watching a disabled source again.
+    Enable {
+        /// The folder.
+        path: PathBuf,
+    },
+    /// Keep a source and its documents but stop scanning it.
+    Disable {
+        /// The folder.
+        path: PathBuf,
+    },
+    /// Change a source's rules (the given lists replace the old ones).
+    Set {
+        /// The folder.
+        path: PathBuf,
+        /// Replaces the include globs; repeatable.
+        #[arg(long, value_name = "GLOB")]
+        include: Vec<String>,
+        /// Replaces the exclude globs; repeatable.
+        #[arg(long, value_name = "GLOB")]
+        exclude: Vec<String>,
+        /// Clear the include globs.
+        #[arg(long, conflicts_with = "include")]
+        clear_include: bool,
+        /// Clear the exclude globs.
+        #[arg(long, conflicts_with = "exclude")]
+        clear_exclude: bool,
+        /// Whether subfolders are included.
+        #[arg(long, value_name = "true|false")]
+        recursive: Option<bool>,
+        /// Full rescan interval for this source, in seconds (0: use the global setting).
+        #[arg(long, value_name = "N")]
+        scan_interval_s: Option<i64>,
+    },
+}
+
+/// `gleaner config …`
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Every setting with its value, range and meaning.
+    List {
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// One setting's value.
+    Get {
+        /// The key, e.g. watch.debounce_ms.
+        key: String,
+    },
+    /// Change a setting (checked against its range).
+    Set {
+        /// The key.
+        key: String,
+        /// The new value.
+        value: String,
+    },
+}

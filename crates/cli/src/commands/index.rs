@@ -1,0 +1,153 @@
+//! `gleaner index [PATH]`: a foreground scan, with a progress bar on a terminal.
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::{bail, Result};
+use gleaner_core::lock::EngineLock;
+use gleaner_core::scan::{ScanObserver, ScanPhase, ScanProgress};
+use gleaner_core::{Error, Index};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+
+use super::print_json;
+
+/// The JSON printed by `index --json` (the counts are the contract).
+#[derive(Debug, Default, Serialize)]
+struct IndexSummary {
+    new: u64,
+    modified: u64,
+    moved: u64,
+    deleted: u64,
+    unchanged: u64,
+    failed: u64,
+    chunks: u64,
+    bytes_read: u64,
+    seconds: f64,
+    jobs: Vec<String>,
+}
+
+pub fn run(index: &mut Index, path: Option<&Path>, json: bool) -> Result<()> {
+    // One engine per data directory: a foreground index is the engine for
+    // as long as it runs.
+    let _lock = match EngineLock::acquire(&index.data_dir().engine_lock()) {
+        Ok(lock) => lock,
+        Err(Error::EngineBusy { pid }) => bail!(
+            "another Gleaner engine (pid {pid}) is running for this data directory; wait for it or stop it"
+        ),
+        Err(err) => return Err(err.into()),
+    };
+    let sources = match path {
+        Some(path) => vec![index.source_or_add(path)?],
+        None => {
+            let active: Vec<_> = index.sources()?.into_iter().filter(|s| s.active).collect();
+            if active.is_empty() {
+                bail!("no active sources: add one with `gleaner source add PATH` or run `gleaner index PATH`");
+            }
+            active
+        }
+    };
+    let started = std::time::Instant::now();
+    let mut summary = IndexSummary::default();
+    let mut errors = Vec::new();
+    for source in &sources {
+        let bar = Bar::new(!json && std::io::stderr().is_terminal(), &source.path);
+        match index.scan(source, "manual", &bar) {
+            Ok(report) => {
+                bar.finish();
+                let c = &report.outcome.counts;
+                summary.new += c.new;
+                summary.modified += c.modified;
+                summary.moved += c.moved;
+                summary.deleted += c.deleted;
+                summary.unchanged += c.unchanged;
+                summary.failed += c.failed_files;
+                summary.chunks += c.total_chunks;
+                summary.bytes_read += c.bytes_processed;
+                summary.jobs.push(report.job_id);
+                for problem in &report.outcome.problems {
+                    eprintln!("gleaner: warning: could not read {}: {}", problem.path.display(), problem.message);
+                }
+                if !json {
+                    println!(
+                        "{}: {} new, {} modified, {} moved, {} deleted, {} unchanged, {} failed",
+                        source.path.display(),
+                        c.new,
+                        c.modified,
+                        c.moved,
+                        c.deleted,
+                        c.unchanged,
+                        c.failed_files
+                    );
+                }
+            }
+            Err(err) => {
+                bar.abandon();
+                errors.push(format!("{}: {err}", source.path.display()));
+            }
+        }
+    }
+    summary.seconds = started.elapsed().as_secs_f64();
+    if json {
+        print_json(&summary)?;
+    } else if summary.failed > 0 {
+        println!("{} files could not be read or extracted: see `gleaner status`", summary.failed);
+    }
+    if !errors.is_empty() {
+        bail!("{}", errors.join("; "));
+    }
+    Ok(())
+}
+
+/// The progress bar, or nothing when stderr is not a terminal.
+struct Bar(Option<ProgressBar>);
+
+impl Bar {
+    fn new(enabled: bool, path: &Path) -> Bar {
+        if !enabled {
+            return Bar(None);
+        }
+        let bar = ProgressBar::new_spinner();
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {prefix} {wide_bar} {pos}/{len} files {msg}")
+                .expect("valid template"),
+        );
+        bar.set_prefix(path.display().to_string());
+        bar.enable_steady_tick(Duration::from_millis(120));
+        Bar(Some(bar))
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+
+    fn abandon(&self) {
+        if let Some(bar) = &self.0 {
+            bar.abandon();
+        }
+    }
+}
+
+impl ScanObserver for Bar {
+    fn progress(&self, progress: &ScanProgress<'_>) {
+        let Some(bar) = &self.0 else { return };
+        let counts = progress.counts;
+        match progress.phase {
+            ScanPhase::Walking => bar.set_message("listing files…"),
+            ScanPhase::Indexing | ScanPhase::Finished => {
+                bar.set_length(counts.total_files);
+                bar.set_position(counts.indexed_files);
+                let name = counts
+                    .last_indexed_file
+                    .as_deref()
+                    .and_then(|p| Path::new(p).file_name())
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                bar.set_message(name);
+            }
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! `gleaner status`, `gleaner status JOB`, `gleaner jobs`, `gleaner check`.
+
+use anyhow::{bail, Result};
+use gleaner_core::store::{FailedDocument, JobRecord, JobStatus};
+use gleaner_core::Index;
+use serde::Serialize;
+
+use super::print_json;
+use crate::output::{human_bytes, iso_time, maybe_time};
+
+#[derive(Serialize)]
+struct SourceStatus {
+    path: String,
+    active: bool,
+    documents: i64,
+    failed_documents: i64,
+    last_full_scan: Option<String>,
+    last_scan_status: &'static str,
+    last_error: Option<String>,
+    failed_files: Vec<FailedDocument>,
+}
+
+pub fn sources(index: &Index, json: bool) -> Result<()> {
+    let mut rows = Vec::new();
+    for row in index.source_statuses()? {
+        let failed_files = index.store().failed_documents(Some(row.source.id))?;
+        rows.push(SourceStatus {
+            path: row.source.path.display().to_string(),
+            active: row.source.active,
+            documents: row.documents,
+            failed_documents: row.failed_documents,
+            last_full_scan: row.source.last_full_scan.map(iso_time),
+            last_scan_status: row.source.last_scan_status.as_str(),
+            last_error: row.source.last_error.clone(),
+            failed_files,
+        });
+    }
+    if json {
+        return print_json(&rows);
+    }
+    if rows.is_empty() {
+        println!("no sources yet: add one with `gleaner source add PATH`");
+    }
+    for row in rows {
+        println!(
+            "{}{}: {} documents, last full scan {}, {}",
+            row.path,
+            if row.active { "" } else { " (disabled)" },
+            row.documents,
+            row.last_full_scan.as_deref().unwrap_or("never"),
+            row.last_scan_status
+        );
+        if let Some(error) = &row.last_error {
+            println!("  error: {error}");
+        }
+        for failed in &row.failed_files {
+            println!("  failed: {}: {}", failed.path, failed.error);
+        }
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct JobStatusJson<'a> {
+    #[serde(flatten)]
+    job: &'a JobRecord,
+    failed: Vec<FailedDocument>,
+}
+
+pub fn job(index: &Index, id: &str, json: bool) -> Result<()> {
+    let job = index.store().job(id)?;
+    let failed = index.store().failed_documents(job.source_id)?;
+    if json {
+        return print_json(&JobStatusJson { job: &job, failed });
+    }
+    let c = &job.counts;
+    println!("job {} ({}): {}", job.id, job.trigger, job.status.as_str());
+    println!("  directory: {}", job.directory);
+    println!(
+        "  {}/{} files, {} failed, {} chunks, {} read",
+        c.indexed_files,
+        c.total_files,
+        c.failed_files,
+        c.total_chunks,
+        human_bytes(c.bytes_processed)
+    );
+    println!(
+        "  new {}, modified {}, moved {}, deleted {}, unchanged {}",
+        c.new, c.modified, c.moved, c.deleted, c.unchanged
+    );
+    println!("  created {}, finished {}", iso_time(job.created_at), maybe_time(job.completed_at));
+    if let Some(error) = &job.error {
+        println!("  error: {error}");
+    }
+    for f in failed {
+        println!("  failed: {}: {}", f.path, f.error);
+    }
+    Ok(())
+}
+
+pub fn jobs(index: &Index, status: Option<&str>, limit: usize, json: bool) -> Result<()> {
+    let status = match status {
+        Some(text) => match JobStatus::parse(text) {
+            Some(status) => Some(status),
+            None => bail!("unknown job status {text:?}: expected queued, running, paused, completed, failed or cancelled"),
+        },
+        None => None,
+    };
+    let jobs = index.store().jobs(status, limit)?;
+    if json {
+        return print_json(&jobs);
+    }
+    for job in jobs {
+        println!(
+            "{}  {:<9}  {}  {}/{} files  {}",
+            job.id,
+            job.status.as_str(),
+            iso_time(job.created_at),
+            job.counts.indexed_files,
+            job.counts.total_files,
+            job.directory
+        );
+    }
+    Ok(())
+}
+
+pub fn check(index: &Index, json: bool) -> Result<()> {
+    let problems = index.store().integrity_problems()?;
+    if json {
+        print_json(&serde_json::json!({ "ok": problems.is_empty(), "problems": problems }))?;
+    } else if problems.is_empty() {
+        println!("index is sound: SQLite and full-text integrity checks passed");
+    } else {
+        for problem in &problems {
+            println!("problem: {problem}");
+        }
+    }
+    if !problems.is_empty() {
+        bail!("the index failed its integrity checks");
+    }
+    Ok(())
+}

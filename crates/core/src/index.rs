@@ -1,0 +1,192 @@
+//! The facade every surface calls: open the index in a data directory, manage
+//! sources, scan, search, read settings.
+//!
+//! It holds the write connection. Long-lived processes (the daemon, the
+//! desktop app) keep one; the CLI opens one per command.
+
+use std::path::{Path, PathBuf};
+
+use crate::data_dir::DataDir;
+use crate::error::{Error, Result};
+use crate::query::parse_query;
+use crate::scan::{scan_source, ScanObserver, ScanOptions, ScanOutcome};
+use crate::settings::Settings;
+use crate::source::{canonical_source_path, validate_globs, NewSource, Source, SourceUpdate};
+use crate::store::{JobStatus, SearchFilter, SearchHit, SourceStatusRow, Store};
+
+/// An open index.
+#[derive(Debug)]
+pub struct Index {
+    data_dir: DataDir,
+    store: Store,
+}
+
+/// A finished scan and the job that recorded it.
+#[derive(Debug, Clone)]
+pub struct ScanReport {
+    /// The job's id.
+    pub job_id: String,
+    /// The source scanned.
+    pub source: Source,
+    /// What the scan did.
+    pub outcome: ScanOutcome,
+}
+
+impl Index {
+    /// Opens (creating if needed) the index in `data_dir`.
+    pub fn open(data_dir: DataDir) -> Result<Index> {
+        data_dir.create()?;
+        let store = Store::open(&data_dir.database())?;
+        Ok(Index { data_dir, store })
+    }
+
+    /// The data directory.
+    pub fn data_dir(&self) -> &DataDir {
+        &self.data_dir
+    }
+
+    /// The store, for reads the facade does not wrap.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The current settings.
+    pub fn settings(&self) -> Result<Settings> {
+        self.store.settings()
+    }
+
+    /// Adds a folder as a source. Fails if it is missing, already a source,
+    /// inside another source or containing one (two sources would fight over
+    /// the same files), or if a glob is malformed.
+    pub fn add_source(&self, new: NewSource) -> Result<Source> {
+        let path = canonical_source_path(&new.path)?;
+        validate_globs(&new.include)?;
+        validate_globs(&new.exclude)?;
+        for existing in self.store.sources()? {
+            let clash = if existing.path == path {
+                Some("it is already a source")
+            } else if path.starts_with(&existing.path) {
+                Some("it is inside another source")
+            } else if existing.path.starts_with(&path) {
+                Some("it contains another source")
+            } else {
+                None
+            };
+            if let Some(reason) = clash {
+                return Err(Error::SourceUnavailable {
+                    path,
+                    reason: format!("{reason} ({})", existing.path.display()),
+                });
+            }
+        }
+        self.store.add_source(&NewSource { path, ..new })
+    }
+
+    /// The source stored for `path` (given as the user typed it).
+    pub fn source(&self, path: &Path) -> Result<Source> {
+        self.store.require_source(&lookup_path(path))
+    }
+
+    /// The source for `path`, added with default rules if it is new.
+    pub fn source_or_add(&self, path: &Path) -> Result<Source> {
+        match self.store.source_by_path(&lookup_path(path))? {
+            Some(source) => Ok(source),
+            None => self.add_source(NewSource {
+                path: path.to_path_buf(),
+                recursive: true,
+                ..NewSource::default()
+            }),
+        }
+    }
+
+    /// All sources.
+    pub fn sources(&self) -> Result<Vec<Source>> {
+        self.store.sources()
+    }
+
+    /// All sources with document counts.
+    pub fn source_statuses(&self) -> Result<Vec<SourceStatusRow>> {
+        self.store.source_statuses()
+    }
+
+    /// Removes a source and everything indexed from it.
+    pub fn remove_source(&self, path: &Path) -> Result<Source> {
+        let source = self.source(path)?;
+        self.store.remove_source(source.id)?;
+        Ok(source)
+    }
+
+    /// Enables or disables a source.
+    pub fn set_source_active(&self, path: &Path, active: bool) -> Result<Source> {
+        let source = self.source(path)?;
+        self.store.set_source_active(source.id, active)?;
+        self.store.source_by_id(source.id)
+    }
+
+    /// Changes a source's rules.
+    pub fn update_source(&self, path: &Path, update: &SourceUpdate) -> Result<Source> {
+        let source = self.source(path)?;
+        if let Some(include) = &update.include {
+            validate_globs(include)?;
+        }
+        if let Some(exclude) = &update.exclude {
+            validate_globs(exclude)?;
+        }
+        self.store.update_source(source.id, update)
+    }
+
+    /// Scans one source in the calling thread, recording the scan as a job.
+    pub fn scan(&mut self, source: &Source, trigger: &str, observer: &dyn ScanObserver) -> Result<ScanReport> {
+        let settings = self.store.settings()?;
+        let options = ScanOptions::from_settings(&settings);
+        let job_id = self.store.create_running_job(
+            source.id,
+            &source.path.to_string_lossy(),
+            source.recursive,
+            trigger,
+        )?;
+        match scan_source(&mut self.store, source, &options, Some(&job_id), observer) {
+            Ok(outcome) => {
+                let status = if outcome.stopped { JobStatus::Cancelled } else { JobStatus::Completed };
+                self.store.finish_job(&job_id, status, &outcome.counts, None)?;
+                Ok(ScanReport { job_id, source: self.store.source_by_id(source.id)?, outcome })
+            }
+            Err(err) => {
+                let counts = self.store.job(&job_id).map(|j| j.counts).unwrap_or_default();
+                self.store.finish_job(&job_id, JobStatus::Failed, &counts, Some(&err.to_string()))?;
+                Err(err)
+            }
+        }
+    }
+
+    /// Searches the index.
+    pub fn search(&self, query: &str, filter: &SearchFilter, limit: usize) -> Result<Vec<SearchHit>> {
+        let query = parse_query(query)?;
+        self.store.search(&query, filter, limit)
+    }
+}
+
+/// The form a source path is stored in, from what a user typed: canonical
+/// when the folder exists, else absolute with `.` and `..` resolved by hand
+/// (a removed folder must still be nameable, e.g. to remove its source).
+pub fn lookup_path(path: &Path) -> PathBuf {
+    if let Ok(canonical) = std::fs::canonicalize(path) {
+        return canonical;
+    }
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
+    let mut clean = PathBuf::new();
+    for part in absolute.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                clean.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => clean.push(other),
+        }
+    }
+    clean
+}

@@ -1,0 +1,28 @@
+//! Gleaner's engine: everything that keeps a local full-text index in step
+//! with folders on disk, with no user interface of its own.
+//!
+//! The desktop app, the `gleaner` CLI, the MCP server and the HTTP API are all
+//! thin surfaces over this crate. **Architecture invariant:** it never depends
+//! on tauri, clap, axum or rmcp, and it never turns errors into strings for a
+//! transport: its errors are typed.
+//!
+//! Start at [`Index`], the facade the surfaces call.
+#![deny(missing_docs)]
+
+pub mod chunk;
+pub mod data_dir;
+pub mod error;
+pub mod extract;
+pub mod fingerprint;
+pub mod index;
+pub mod lock;
+pub mod query;
+pub mod scan;
+pub mod settings;
+pub mod source;
+pub mod store;
+pub mod walk;
+
+pub use data_dir::DataDir;
+pub use error::{Error, Result};
+pub use index::Index;

@@ -1,0 +1,168 @@
+//! Turning what a user types into an FTS5 query.
+//!
+//! Users type words, not FTS5 syntax: `C++`, `don't`, `foo.bar` or an unpaired
+//! quote must not turn into an SQLite syntax error. The grammar kept is small
+//! and familiar from web search: words (all must match), `"exact phrases"`,
+//! `prefix*`, `-excluded`, and `OR` between two terms. Every term is emitted as
+//! a quoted FTS5 string, so no user text is ever parsed as FTS5 syntax.
+
+use crate::error::{Error, Result};
+
+/// A parsed query, ready for `MATCH`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FtsQuery {
+    /// The FTS5 expression.
+    pub expression: String,
+    /// The positive terms, for highlighting elsewhere.
+    pub terms: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Token {
+    Term { text: String, prefix: bool, negated: bool, phrase: bool },
+    Or,
+}
+
+/// Parses a user query. Errors are friendly sentences, never SQLite's.
+pub fn parse_query(input: &str) -> Result<FtsQuery> {
+    let tokens = tokenize(input);
+    if tokens.iter().all(|t| matches!(t, Token::Or)) {
+        return Err(Error::BadQuery("the search query is empty: type a word to look for".into()));
+    }
+    let mut positives: Vec<String> = Vec::new(); // groups joined by AND
+    let mut negatives: Vec<String> = Vec::new();
+    let mut terms = Vec::new();
+    let mut pending_or = false;
+    for token in tokens {
+        match token {
+            Token::Or => pending_or = !positives.is_empty(),
+            Token::Term { text, prefix, negated, phrase } => {
+                let quoted = quote(&text, prefix && !phrase);
+                if negated {
+                    negatives.push(quoted);
+                    pending_or = false;
+                    continue;
+                }
+                terms.push(text);
+                if pending_or {
+                    let last = positives.pop().expect("OR follows a term");
+                    positives.push(format!("{last} OR {quoted}"));
+                    pending_or = false;
+                } else {
+                    positives.push(quoted);
+                }
+            }
+        }
+    }
+    if positives.is_empty() {
+        return Err(Error::BadQuery(
+            "the search query only excludes words: add a word to look for".into(),
+        ));
+    }
+    let mut expression = positives
+        .iter()
+        .map(|group| if group.contains(" OR ") { format!("({group})") } else { group.clone() })
+        .collect::<Vec<_>>()
+        .join(" AND ");
+    for negative in negatives {
+        expression = format!("({expression}) NOT {negative}");
+    }
+    Ok(FtsQuery { expression, terms })
+}
+
+fn quote(text: &str, prefix: bool) -> String {
+    let escaped = text.replace('"', "\"\"");
+    if prefix {
+        format!("\"{escaped}\"*")
+    } else {
+        format!("\"{escaped}\"")
+    }
+}
+
+fn tokenize(input: &str) -> Vec<Token> {
+    let mut tokens = Vec::new();
+    let mut chars = input.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        if c.is_whitespace() {
+            chars.next();
+            continue;
+        }
+        let negated = c == '-';
+        if negated {
+            chars.next();
+        }
+        if chars.peek() == Some(&'"') {
+            chars.next();
+            let mut text = String::new();
+            for c in chars.by_ref() {
+                if c == '"' {
+                    break;
+                }
+                text.push(c);
+            }
+            push_term(&mut tokens, text, false, negated, true);
+            continue;
+        }
+        let mut text = String::new();
+        while let Some(&c) = chars.peek() {
+            if c.is_whitespace() || c == '"' {
+                break;
+            }
+            text.push(c);
+            chars.next();
+        }
+        if text == "OR" && !negated {
+            tokens.push(Token::Or);
+            continue;
+        }
+        let prefix = text.ends_with('*');
+        let text = text.trim_end_matches('*').to_string();
+        push_term(&mut tokens, text, prefix, negated, false);
+    }
+    tokens
+}
+
+/// Keeps a term only if the FTS5 tokenizer will see a word in it: a lone
+/// `-` or `*` or punctuation-only text would match nothing or everything.
+fn push_term(tokens: &mut Vec<Token>, text: String, prefix: bool, negated: bool, phrase: bool) {
+    if text.chars().any(char::is_alphanumeric) {
+        tokens.push(Token::Term { text, prefix, negated, phrase });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expr(input: &str) -> String {
+        parse_query(input).unwrap().expression
+    }
+
+    #[test]
+    fn words_are_quoted_and_anded() {
+        assert_eq!(expr("hello world"), r#""hello" AND "world""#);
+        assert_eq!(expr("C++ don't"), r#""C++" AND "don't""#);
+    }
+
+    #[test]
+    fn phrases_prefixes_or_and_not() {
+        assert_eq!(expr(r#""exact phrase" pre*"#), r#""exact phrase" AND "pre"*"#);
+        assert_eq!(expr("cat OR dog fish"), r#"("cat" OR "dog") AND "fish""#);
+        assert_eq!(expr("cat -dog"), r#"("cat") NOT "dog""#);
+        assert_eq!(expr(r#"say "it "#), r#""say" AND "it ""#);
+    }
+
+    #[test]
+    fn sqlite_syntax_in_input_is_inert() {
+        assert_eq!(expr("a AND NOT b"), r#""a" AND "AND" AND "NOT" AND "b""#);
+        assert_eq!(expr(r#"x" OR 1=1 --"#), r#""x" AND " OR 1=1 --""#);
+    }
+
+    #[test]
+    fn empty_and_negative_only_queries_are_friendly_errors() {
+        for input in ["", "   ", "OR", "-x", "***", "- -"] {
+            let err = parse_query(input).unwrap_err();
+            assert!(matches!(err, Error::BadQuery(_)), "{input:?}: {err}");
+        }
+    }
+}

@@ -1,0 +1,455 @@
+//! A full scan of one source: walk, plan, read in parallel, write in batches.
+//!
+//! ```text
+//! walk ──► plan (stat compare, inode moves) ──► work queue ──► N readers
+//!                                                  (read + MD5 + extract + chunk)
+//!                                                         │ bounded channel
+//!                                                         ▼
+//!                          this thread: decide ops ──► batch ──► one transaction
+//! ```
+//!
+//! The thread that calls [`scan_source`] owns the write connection and is the
+//! only writer; readers have read-only connections (WAL lets them read while
+//! it writes). A batch is committed every [`ScanOptions::batch_max_age`] or
+//! [`ScanOptions::batch_max_files`], whichever comes first, so searches see
+//! progress within a fraction of a second and a crash loses at most one
+//! batch. Deletions are applied last: until every file has been read, a
+//! vanished path may still turn out to have moved.
+//!
+//! The observer is asked at every file boundary whether to go on; a stop
+//! keeps everything committed so far.
+
+mod plan;
+mod worker;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::error::{Error, Result};
+use crate::extract::{self, ExtractError, Format};
+use crate::fingerprint::FileStat;
+use crate::settings::Settings;
+use crate::source::{ScanStatus, Source, SourceRules};
+use crate::store::{now_ms, ContentChange, DocumentRow, JobCounts, Store, WriteOp};
+use crate::walk::{walk_source, WalkOptions, WalkProblem, WalkedFile};
+
+pub use plan::{plan_scan, ScanPlan, WorkItem, WorkReason};
+pub use worker::{read_file, ReadOptions, ReadOutcome};
+
+/// How a scan runs.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    /// Reader threads.
+    pub workers: usize,
+    /// Limits of a single read.
+    pub read: ReadOptions,
+    /// Commit after this many files…
+    pub batch_max_files: usize,
+    /// …or after this long, whichever comes first.
+    pub batch_max_age: Duration,
+    /// Threads for the directory walk.
+    pub walk_threads: usize,
+}
+
+impl ScanOptions {
+    /// Options from the engine's settings.
+    pub fn from_settings(settings: &Settings) -> ScanOptions {
+        ScanOptions {
+            workers: settings.workers(),
+            read: ReadOptions {
+                max_file_bytes: settings.max_file_bytes(),
+                extract_timeout: settings.extract_timeout(),
+            },
+            batch_max_files: 500,
+            batch_max_age: Duration::from_millis(250),
+            walk_threads: 2,
+        }
+    }
+}
+
+/// Whether a scan goes on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    /// Keep going.
+    Continue,
+    /// Stop at this file boundary, keeping what is committed.
+    Stop,
+}
+
+/// Where a scan is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScanPhase {
+    /// Listing files.
+    Walking,
+    /// Reading and indexing.
+    Indexing,
+    /// Done.
+    Finished,
+}
+
+/// A progress report.
+#[derive(Debug, Clone)]
+pub struct ScanProgress<'a> {
+    /// The phase.
+    pub phase: ScanPhase,
+    /// Counts so far.
+    pub counts: &'a JobCounts,
+}
+
+/// Watches a scan and may stop it.
+pub trait ScanObserver: Sync {
+    /// Called at most every 100 ms and at phase changes.
+    fn progress(&self, _progress: &ScanProgress<'_>) {}
+    /// Called at every file boundary; may block (a pause) or stop the scan.
+    fn checkpoint(&self) -> Flow {
+        Flow::Continue
+    }
+}
+
+/// An observer that watches nothing.
+#[derive(Debug, Default)]
+pub struct Unobserved;
+impl ScanObserver for Unobserved {}
+
+/// The result of a scan.
+#[derive(Debug, Clone)]
+pub struct ScanOutcome {
+    /// What happened to the files.
+    pub counts: JobCounts,
+    /// Whether the observer stopped the scan before the end.
+    pub stopped: bool,
+    /// Folders or files the walk could not read (their documents were kept).
+    pub problems: Vec<WalkProblem>,
+}
+
+/// Scans one source and brings its documents in step with the disk.
+///
+/// When `job_id` is given, the job row's counts are written with every batch.
+/// A source folder that is missing or unreadable is an error, recorded on
+/// the source; nothing indexed from it is deleted.
+pub fn scan_source(
+    store: &mut Store,
+    source: &Source,
+    options: &ScanOptions,
+    job_id: Option<&str>,
+    observer: &dyn ScanObserver,
+) -> Result<ScanOutcome> {
+    if let Err(reason) = check_root(source) {
+        store.finish_scan(source.id, ScanStatus::Error, Some(&reason))?;
+        return Err(Error::SourceUnavailable { path: source.path.clone(), reason });
+    }
+    store.mark_scan_running(source.id)?;
+    let mut counts = JobCounts::default();
+    observer.progress(&ScanProgress { phase: ScanPhase::Walking, counts: &counts });
+    let rules = SourceRules::for_source(source)?;
+    let walk = walk_source(
+        &source.path,
+        &rules,
+        &WalkOptions { recursive: source.recursive, threads: options.walk_threads },
+    );
+    let problems = walk.problems.clone();
+    for problem in &problems {
+        tracing::warn!(path = %problem.path.display(), message = %problem.message, "could not read while scanning");
+    }
+    let states = store.document_states(source.id)?;
+    let plan = plan_scan(walk, states, extract::extractor_id, now_ms());
+    counts.total_files = plan.work.len() as u64;
+    counts.unchanged = plan.n_unchanged;
+
+    let mut writer = BatchWriter::new(store, job_id, options);
+    for stat_move in &plan.moves {
+        counts.moved += 1;
+        writer.push(
+            WriteOp::Move {
+                doc_id: stat_move.doc_id,
+                row: document_row(source.id, &stat_move.file, stat_move.format, stat_move.file.stat),
+            },
+            &mut counts,
+        )?;
+    }
+    observer.progress(&ScanProgress { phase: ScanPhase::Indexing, counts: &counts });
+
+    // Vanished documents by content, to recognise a move after hashing.
+    let mut vanished_by_content: HashMap<i64, Vec<i64>> = HashMap::new();
+    for state in &plan.vanished {
+        if let Some(content) = state.content_id {
+            vanished_by_content.entry(content).or_default().push(state.id);
+        }
+    }
+    let mut moved_docs: std::collections::HashSet<i64> = std::collections::HashSet::new();
+
+    let stop = AtomicBool::new(false);
+    let mut stopped = false;
+    let mut error: Option<Error> = None;
+    let (work_tx, work_rx) = crossbeam_channel::unbounded::<WorkItem>();
+    for item in plan.work {
+        let _ = work_tx.send(item);
+    }
+    drop(work_tx);
+    let (result_tx, result_rx) = crossbeam_channel::bounded::<(WorkItem, ReadOutcome)>(options.workers * 4);
+    let db_path = writer.store.path().to_path_buf();
+    std::thread::scope(|scope| {
+        for index in 0..options.workers.max(1) {
+            let work_rx = work_rx.clone();
+            let result_tx = result_tx.clone();
+            let stop = &stop;
+            let db_path = &db_path;
+            let read_options = &options.read;
+            std::thread::Builder::new()
+                .name(format!("gleaner-reader-{index}"))
+                .spawn_scoped(scope, move || {
+                    let lookup = match Store::open_read_only(db_path) {
+                        Ok(lookup) => lookup,
+                        Err(err) => {
+                            tracing::error!(%err, "reader could not open the index");
+                            return;
+                        }
+                    };
+                    for item in work_rx {
+                        if stop.load(Ordering::Relaxed) {
+                            break;
+                        }
+                        let outcome = read_file(&item, &lookup, read_options);
+                        if result_tx.send((item, outcome)).is_err() {
+                            break;
+                        }
+                    }
+                })
+                .expect("spawn reader thread");
+        }
+        drop(result_tx);
+        let mut last_progress = Instant::now();
+        loop {
+            // Wake up at least once per batch age, so a slow file (a large
+            // PDF) does not hold finished ones back from search.
+            let (item, outcome) = match result_rx.recv_timeout(options.batch_max_age) {
+                Ok(result) => result,
+                Err(crossbeam_channel::RecvTimeoutError::Timeout) => {
+                    if error.is_none() {
+                        if let Err(err) = writer.flush_if_due(&mut counts) {
+                            error = Some(err);
+                            stop.store(true, Ordering::Relaxed);
+                        }
+                    }
+                    continue;
+                }
+                Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
+            };
+            if error.is_some() || stopped {
+                continue; // drain so readers can finish
+            }
+            let op = decide(source.id, &item, outcome, &mut counts, &mut vanished_by_content, &mut moved_docs);
+            counts.indexed_files += 1;
+            counts.last_indexed_file = Some(item.file.path.to_string_lossy().into_owned());
+            if let Err(err) = writer.push(op, &mut counts) {
+                error = Some(err);
+                stop.store(true, Ordering::Relaxed);
+                continue;
+            }
+            if last_progress.elapsed() >= Duration::from_millis(100) {
+                observer.progress(&ScanProgress { phase: ScanPhase::Indexing, counts: &counts });
+                last_progress = Instant::now();
+            }
+            if observer.checkpoint() == Flow::Stop {
+                stopped = true;
+                stop.store(true, Ordering::Relaxed);
+            }
+        }
+    });
+    if let Some(err) = error {
+        let _ = writer.store.finish_scan(source.id, ScanStatus::Error, Some(&err.to_string()));
+        return Err(err);
+    }
+    if !stopped {
+        for state in &plan.vanished {
+            if !moved_docs.contains(&state.id) {
+                counts.deleted += 1;
+                writer.push(WriteOp::Delete { doc_id: state.id }, &mut counts)?;
+            }
+        }
+    }
+    writer.flush(&mut counts)?;
+    let store = writer.store;
+    if stopped {
+        store.finish_scan(source.id, ScanStatus::Pending, None)?;
+    } else {
+        store.finish_scan(source.id, ScanStatus::Success, None)?;
+    }
+    observer.progress(&ScanProgress { phase: ScanPhase::Finished, counts: &counts });
+    Ok(ScanOutcome { counts, stopped, problems })
+}
+
+fn check_root(source: &Source) -> std::result::Result<(), String> {
+    match std::fs::metadata(&source.path) {
+        Ok(meta) if meta.is_dir() => std::fs::read_dir(&source.path)
+            .map(|_| ())
+            .map_err(|e| format!("cannot read the folder: {}", plain_io(&e))),
+        Ok(_) => Err("not a directory".to_string()),
+        Err(e) => Err(plain_io(&e)),
+    }
+}
+
+fn plain_io(err: &std::io::Error) -> String {
+    match err.kind() {
+        std::io::ErrorKind::NotFound => "the folder does not exist (moved, deleted or not mounted)".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => err.to_string(),
+    }
+}
+
+/// Turns one read into one write, updating the counts.
+fn decide(
+    source_id: i64,
+    item: &WorkItem,
+    outcome: ReadOutcome,
+    counts: &mut JobCounts,
+    vanished_by_content: &mut HashMap<i64, Vec<i64>>,
+    moved_docs: &mut std::collections::HashSet<i64>,
+) -> WriteOp {
+    let is_new = item.prior.as_ref().is_none_or(|prior| !prior.active);
+    let count_indexed = |counts: &mut JobCounts| {
+        if item.reason == WorkReason::Reextract {
+            counts.unchanged += 1;
+        } else if is_new {
+            counts.new += 1;
+        } else {
+            counts.modified += 1;
+        }
+    };
+    let fail = |counts: &mut JobCounts, stat: FileStat, error: String| {
+        counts.failed_files += 1;
+        let failures = item.prior.as_ref().filter(|p| p.error.is_some()).map_or(0, |_| 1);
+        WriteOp::Fail {
+            row: document_row(source_id, &item.file, item.format, stat),
+            error,
+            retry_at: now_ms() + retry_backoff_ms(failures),
+        }
+    };
+    match outcome {
+        ReadOutcome::NameOnly { stat } => {
+            count_indexed(counts);
+            WriteOp::Index { row: document_row(source_id, &item.file, item.format, stat), content: ContentChange::NameOnly }
+        }
+        ReadOutcome::Failed { error } => fail(counts, item.file.stat, error),
+        ReadOutcome::Read { stat, existing, extracted, .. } => {
+            counts.bytes_processed += stat.size;
+            if let (Some(prior), Some(content)) = (&item.prior, existing) {
+                if prior.active && prior.content_id == Some(content) {
+                    counts.unchanged += 1;
+                    return WriteOp::Restat { doc_id: prior.id, stat };
+                }
+            }
+            if let (None, Some(content)) = (&item.prior, existing) {
+                if let Some(doc_id) = vanished_by_content.get_mut(&content).and_then(Vec::pop) {
+                    counts.moved += 1;
+                    moved_docs.insert(doc_id);
+                    return WriteOp::Move { doc_id, row: document_row(source_id, &item.file, item.format, stat) };
+                }
+            }
+            let row = document_row(source_id, &item.file, item.format, stat);
+            let content = match (existing, extracted) {
+                (Some(content), _) => ContentChange::Existing(content),
+                (None, Some(Ok(new))) => ContentChange::New(new),
+                (None, Some(Err(ExtractError::Binary))) => ContentChange::NameOnly,
+                (None, Some(Err(err))) => return fail(counts, stat, err.to_string()),
+                (None, None) => ContentChange::NameOnly,
+            };
+            count_indexed(counts);
+            WriteOp::Index { row, content }
+        }
+    }
+}
+
+/// Waits before a failed file is read again: 5 minutes, doubling with every
+/// consecutive failure, at most a day.
+fn retry_backoff_ms(previous_failures: u32) -> i64 {
+    let minutes = 5i64 << previous_failures.min(9);
+    minutes.min(24 * 60) * 60_000
+}
+
+fn document_row(source_id: i64, file: &WalkedFile, format: Format, stat: FileStat) -> DocumentRow {
+    let name = file
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let ext = file
+        .path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    DocumentRow {
+        source_id,
+        path: file.path.to_string_lossy().into_owned(),
+        rel_path: file.rel_path.to_string_lossy().into_owned(),
+        name,
+        ext,
+        format: format.as_str(),
+        stat,
+    }
+}
+
+/// Collects write operations and commits them in batches.
+struct BatchWriter<'s> {
+    store: &'s mut Store,
+    job_id: Option<&'s str>,
+    batch: Vec<WriteOp>,
+    pending_bytes: usize,
+    opened: Instant,
+    max_files: usize,
+    max_age: Duration,
+}
+
+/// Text held in memory before a batch is committed regardless of its age.
+const BATCH_MAX_TEXT_BYTES: usize = 32 * 1024 * 1024;
+
+impl<'s> BatchWriter<'s> {
+    fn new(store: &'s mut Store, job_id: Option<&'s str>, options: &ScanOptions) -> Self {
+        BatchWriter {
+            store,
+            job_id,
+            batch: Vec::new(),
+            pending_bytes: 0,
+            opened: Instant::now(),
+            max_files: options.batch_max_files.max(1),
+            max_age: options.batch_max_age,
+        }
+    }
+
+    fn push(&mut self, op: WriteOp, counts: &mut JobCounts) -> Result<()> {
+        if let WriteOp::Index { content: ContentChange::New(new), .. } = &op {
+            self.pending_bytes += new.text_bytes;
+        }
+        if self.batch.is_empty() {
+            self.opened = Instant::now();
+        }
+        self.batch.push(op);
+        if self.batch.len() >= self.max_files
+            || self.opened.elapsed() >= self.max_age
+            || self.pending_bytes >= BATCH_MAX_TEXT_BYTES
+        {
+            self.flush(counts)?;
+        }
+        Ok(())
+    }
+
+    fn flush_if_due(&mut self, counts: &mut JobCounts) -> Result<()> {
+        if !self.batch.is_empty() && self.opened.elapsed() >= self.max_age {
+            self.flush(counts)?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self, counts: &mut JobCounts) -> Result<()> {
+        if self.batch.is_empty() && self.job_id.is_none() {
+            return Ok(());
+        }
+        let job = self.job_id.map(|id| (id, &*counts));
+        let chunks = self.store.apply(&self.batch, job)?;
+        counts.total_chunks += chunks;
+        self.batch.clear();
+        self.pending_bytes = 0;
+        Ok(())
+    }
+}

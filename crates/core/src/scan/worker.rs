@@ -1,0 +1,110 @@
+//! Reading a file: bytes, hash, and text when the index does not have it yet.
+//!
+//! Runs on the scan's worker threads, each with its own read-only connection
+//! to look up contents by hash, so a duplicate or a moved file is recognised
+//! before any extraction is paid for.
+
+use std::time::Duration;
+
+use crate::chunk::chunk_text;
+use crate::extract::{self, ExtractError, Format};
+use crate::fingerprint::{read_stable, FileStat, Md5, ReadError};
+use crate::store::{NewContent, Store};
+
+/// How a worker reads files.
+#[derive(Debug, Clone)]
+pub struct ReadOptions {
+    /// Files larger than this are listed by name only, never read.
+    pub max_file_bytes: u64,
+    /// Time budget for one file's extraction.
+    pub extract_timeout: Duration,
+}
+
+/// What reading one file gave.
+#[derive(Debug)]
+pub enum ReadOutcome {
+    /// Not read: a format without text, or over the size cap.
+    NameOnly {
+        /// The stat the decision was made on.
+        stat: FileStat,
+    },
+    /// Read and hashed.
+    Read {
+        /// The stat the bytes are valid for.
+        stat: FileStat,
+        /// MD5 of the bytes.
+        md5: Md5,
+        /// The stored content with that hash and current text, if any.
+        existing: Option<i64>,
+        /// Freshly extracted text (when no current content existed).
+        extracted: Option<Result<NewContent, ExtractError>>,
+    },
+    /// The file could not be read.
+    Failed {
+        /// What went wrong, for the document's error column.
+        error: String,
+    },
+}
+
+/// How many times a file that changes while being read is read again before
+/// the scan gives up on it for now.
+const TORN_READ_ATTEMPTS: u32 = 3;
+
+/// Reads one file and decides what its content is.
+pub fn read_file(item: &super::plan::WorkItem, lookup: &Store, options: &ReadOptions) -> ReadOutcome {
+    let walked = item.file.stat;
+    if item.format == Format::NoText || walked.size > options.max_file_bytes {
+        return ReadOutcome::NameOnly { stat: walked };
+    }
+    let mut attempt = 0;
+    let bytes = loop {
+        attempt += 1;
+        match read_stable(&item.file.path) {
+            Ok(bytes) => break bytes,
+            Err(ReadError::ChangedWhileReading) if attempt < TORN_READ_ATTEMPTS => {
+                std::thread::sleep(Duration::from_millis(50 * attempt as u64));
+            }
+            Err(err) => return ReadOutcome::Failed { error: describe_read_error(&err) },
+        }
+    };
+    let current_extractor = extract::extractor_id(item.format);
+    let existing = match lookup.content_by_md5(&bytes.md5) {
+        Ok(Some((id, extractor))) if extractor == current_extractor => Some(id),
+        Ok(_) => None,
+        Err(err) => {
+            // A failed lookup only costs an extraction that was not needed.
+            tracing::debug!(%err, "content lookup failed");
+            None
+        }
+    };
+    let stat = bytes.stat;
+    let md5 = bytes.md5;
+    if existing.is_some() {
+        return ReadOutcome::Read { stat, md5, existing, extracted: None };
+    }
+    let size = bytes.bytes.len() as u64;
+    let extracted = extract::extract(item.format, bytes.bytes, options.extract_timeout).map(|extracted| {
+        let chunks = chunk_text(&extracted.text);
+        NewContent {
+            md5,
+            size,
+            format: item.format.as_str(),
+            extractor: extracted.extractor.to_string(),
+            text_bytes: extracted.text.len(),
+            chunks,
+        }
+    });
+    ReadOutcome::Read { stat, md5, existing: None, extracted: Some(extracted) }
+}
+
+fn describe_read_error(err: &ReadError) -> String {
+    match err {
+        ReadError::Io(io) if io.kind() == std::io::ErrorKind::PermissionDenied => {
+            "permission denied".to_string()
+        }
+        ReadError::Io(io) if io.kind() == std::io::ErrorKind::NotFound => {
+            "file vanished before it could be read".to_string()
+        }
+        other => other.to_string(),
+    }
+}

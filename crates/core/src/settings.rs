@@ -1,0 +1,255 @@
+//! The settings registry: every tunable the engine reads, its range and its
+//! default.
+//!
+//! Settings live in the index database (not in a desktop-only store) so the
+//! CLI, the MCP server and the desktop app see and change the same values.
+//! Values are validated here, once, whichever surface sets them; an error names
+//! the accepted range so the user can fix the command at once.
+
+use std::time::Duration;
+
+use crate::error::{Error, Result};
+
+/// The type and range of one setting.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SettingKind {
+    /// An integer within `min..=max`.
+    Integer {
+        /// Smallest accepted value.
+        min: i64,
+        /// Largest accepted value.
+        max: i64,
+    },
+    /// `true` or `false`.
+    Boolean,
+    /// Free text (URLs and the like); `max_len` bytes at most.
+    Text {
+        /// Longest accepted value in bytes.
+        max_len: usize,
+    },
+}
+
+/// One entry of the registry.
+#[derive(Debug, Clone, Copy)]
+pub struct SettingSpec {
+    /// The dotted key, e.g. `watch.debounce_ms`.
+    pub key: &'static str,
+    /// Type and range.
+    pub kind: SettingKind,
+    /// The default, in the same textual form `config set` takes.
+    pub default: &'static str,
+    /// One line for `config list` and the settings window.
+    pub description: &'static str,
+}
+
+/// Every setting the engine knows. Later features add keys here.
+pub const REGISTRY: &[SettingSpec] = &[
+    SettingSpec {
+        key: "watch.debounce_ms",
+        kind: SettingKind::Integer { min: 50, max: 60_000 },
+        default: "500",
+        description: "Quiet time after a change before a file that was not closed is indexed",
+    },
+    SettingSpec {
+        key: "watch.max_delay_ms",
+        kind: SettingKind::Integer { min: 1_000, max: 600_000 },
+        default: "120000",
+        description: "Longest a continuously changing file waits before it is indexed anyway",
+    },
+    SettingSpec {
+        key: "scan.full_interval_s",
+        kind: SettingKind::Integer { min: 60, max: 2_592_000 },
+        default: "86400",
+        description: "Seconds between full rescans of each source",
+    },
+    SettingSpec {
+        key: "index.workers",
+        kind: SettingKind::Integer { min: 1, max: 8 },
+        default: "2",
+        description: "Threads that read, hash and extract files",
+    },
+    SettingSpec {
+        key: "jobs.max_concurrent",
+        kind: SettingKind::Integer { min: 1, max: 8 },
+        default: "2",
+        description: "Indexing jobs that may run at the same time",
+    },
+    SettingSpec {
+        key: "index.max_file_mb",
+        kind: SettingKind::Integer { min: 1, max: 4096 },
+        default: "100",
+        description: "Files larger than this many MiB are listed by name only",
+    },
+    SettingSpec {
+        key: "index.extract_timeout_s",
+        kind: SettingKind::Integer { min: 1, max: 3600 },
+        default: "60",
+        description: "Time budget for extracting the text of one file",
+    },
+    SettingSpec {
+        key: "notify.desktop",
+        kind: SettingKind::Boolean,
+        default: "true",
+        description: "Show desktop notifications when jobs finish or fail",
+    },
+    SettingSpec {
+        key: "http.enabled",
+        kind: SettingKind::Boolean,
+        default: "false",
+        description: "Serve the loopback HTTP API",
+    },
+];
+
+/// Looks a key up in the registry.
+pub fn spec(key: &str) -> Result<&'static SettingSpec> {
+    REGISTRY
+        .iter()
+        .find(|spec| spec.key == key)
+        .ok_or_else(|| Error::UnknownSetting(key.to_string()))
+}
+
+impl SettingSpec {
+    /// Checks `value` against the type and range and returns its canonical
+    /// textual form (what is stored).
+    pub fn validate(&self, value: &str) -> Result<String> {
+        let invalid = |expected: String| Error::InvalidSetting {
+            key: self.key.to_string(),
+            value: value.to_string(),
+            expected,
+        };
+        let trimmed = value.trim();
+        match self.kind {
+            SettingKind::Integer { min, max } => {
+                let expected = || format!("an integer from {min} to {max}");
+                let number: i64 = trimmed.parse().map_err(|_| invalid(expected()))?;
+                if !(min..=max).contains(&number) {
+                    return Err(invalid(expected()));
+                }
+                Ok(number.to_string())
+            }
+            SettingKind::Boolean => match trimmed.to_ascii_lowercase().as_str() {
+                "true" | "yes" | "on" | "1" => Ok("true".into()),
+                "false" | "no" | "off" | "0" => Ok("false".into()),
+                _ => Err(invalid("true or false".into())),
+            },
+            SettingKind::Text { max_len } => {
+                if trimmed.len() > max_len {
+                    return Err(invalid(format!("text of at most {max_len} bytes")));
+                }
+                Ok(trimmed.to_string())
+            }
+        }
+    }
+}
+
+/// A snapshot of all settings, typed, as the engine reads them.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    values: std::collections::HashMap<&'static str, String>,
+}
+
+impl Settings {
+    /// Builds a snapshot from stored `(key, value)` pairs; unknown keys are
+    /// ignored (written by a newer Gleaner) and invalid values fall back to
+    /// the default, so a bad row never stops the engine.
+    pub fn from_stored(stored: impl IntoIterator<Item = (String, String)>) -> Settings {
+        let mut values: std::collections::HashMap<&'static str, String> =
+            REGISTRY.iter().map(|s| (s.key, s.default.to_string())).collect();
+        for (key, value) in stored {
+            if let Ok(spec) = spec(&key) {
+                match spec.validate(&value) {
+                    Ok(valid) => {
+                        values.insert(spec.key, valid);
+                    }
+                    Err(err) => tracing::warn!(%err, "ignoring stored setting"),
+                }
+            }
+        }
+        Settings { values }
+    }
+
+    /// The default settings.
+    pub fn defaults() -> Settings {
+        Settings::from_stored(std::iter::empty())
+    }
+
+    /// The textual value of `key` (which must be in the registry).
+    pub fn get(&self, key: &str) -> &str {
+        self.values
+            .get(key)
+            .map(String::as_str)
+            .unwrap_or_else(|| panic!("setting {key} is not in the registry"))
+    }
+
+    /// An integer setting.
+    pub fn integer(&self, key: &str) -> i64 {
+        self.get(key).parse().expect("validated integer setting")
+    }
+
+    /// A boolean setting.
+    pub fn boolean(&self, key: &str) -> bool {
+        self.get(key) == "true"
+    }
+
+    /// Number of extraction workers.
+    pub fn workers(&self) -> usize {
+        self.integer("index.workers") as usize
+    }
+
+    /// Largest file whose content is read, in bytes.
+    pub fn max_file_bytes(&self) -> u64 {
+        self.integer("index.max_file_mb") as u64 * 1024 * 1024
+    }
+
+    /// Time budget for one file's extraction.
+    pub fn extract_timeout(&self) -> Duration {
+        Duration::from_secs(self.integer("index.extract_timeout_s") as u64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_for_their_own_ranges() {
+        for spec in REGISTRY {
+            assert_eq!(spec.validate(spec.default).unwrap(), spec.default, "{}", spec.key);
+        }
+    }
+
+    #[test]
+    fn out_of_range_names_the_range() {
+        let err = spec("index.workers").unwrap().validate("9").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid value \"9\" for index.workers: expected an integer from 1 to 8"
+        );
+        assert!(spec("watch.debounce_ms").unwrap().validate("49").is_err());
+        assert_eq!(spec("watch.debounce_ms").unwrap().validate(" 50 ").unwrap(), "50");
+    }
+
+    #[test]
+    fn booleans_are_canonical() {
+        let spec = spec("notify.desktop").unwrap();
+        assert_eq!(spec.validate("Off").unwrap(), "false");
+        assert_eq!(spec.validate("1").unwrap(), "true");
+        assert!(spec.validate("maybe").is_err());
+    }
+
+    #[test]
+    fn unknown_key_is_an_error() {
+        assert!(matches!(spec("nope"), Err(Error::UnknownSetting(_))));
+    }
+
+    #[test]
+    fn bad_stored_values_fall_back_to_defaults() {
+        let settings = Settings::from_stored([
+            ("index.workers".to_string(), "99".to_string()),
+            ("watch.debounce_ms".to_string(), "200".to_string()),
+            ("from.the.future".to_string(), "x".to_string()),
+        ]);
+        assert_eq!(settings.workers(), 2);
+        assert_eq!(settings.integer("watch.debounce_ms"), 200);
+    }
+}

@@ -1,0 +1,172 @@
+//! The store: the one SQLite file that holds sources, documents, extracted
+//! text, the full-text index, jobs and settings.
+//!
+//! **Invariant:** SQL lives in this module and nowhere else. Other modules ask
+//! the store for typed values.
+//!
+//! The database runs in WAL mode so readers (searches, status, other
+//! processes) never block the writer and always see the last committed batch.
+//! Every change of a document happens in one transaction: the new content is
+//! written before the path is switched to it, and a content no document points
+//! at any more is dropped in that same transaction, so a crash at any moment
+//! leaves either the old or the new version, never neither.
+
+mod documents;
+mod jobs;
+mod schema;
+mod search;
+mod settings;
+mod sources;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+
+use crate::error::{Error, Result};
+
+pub use documents::{
+    ContentChange, DocumentRow, DocumentState, FailedDocument, NewContent, StoredChunk, WriteBatch,
+    WriteOp,
+};
+pub use jobs::{JobCounts, JobRecord, JobStatus};
+pub use search::{SearchFilter, SearchHit};
+pub use sources::SourceStatusRow;
+
+/// A connection to the index database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+/// Milliseconds since the Unix epoch, the unit of every timestamp in the store.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and brings its schema
+    /// up to date.
+    pub fn open(path: &Path) -> Result<Store> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.configure().map_err(|e| store.classify_open_error(e))?;
+        store.migrate().map_err(|e| store.classify_open_error(e))?;
+        Ok(store)
+    }
+
+    /// Opens an existing database for reading only (searches, status).
+    pub fn open_read_only(path: &Path) -> Result<Store> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn configure(&self) -> Result<()> {
+        self.conn.busy_timeout(Duration::from_secs(10))?;
+        // WAL: readers never block the writer. NORMAL sync is durable across
+        // process crashes (the WAL is fsynced at checkpoints); a power cut may
+        // lose the last batch, which the next scan redoes.
+        let mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            tracing::warn!(mode, "could not switch the index to WAL mode");
+        }
+        self.conn.execute_batch(
+            "PRAGMA synchronous = NORMAL;
+             PRAGMA foreign_keys = ON;
+             PRAGMA temp_store = MEMORY;
+             PRAGMA cache_size = -32000;",
+        )?;
+        Ok(())
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |row| row.get(0))?;
+        let supported = schema::MIGRATIONS.len() as i64;
+        if version > supported {
+            return Err(Error::SchemaTooNew {
+                path: self.path.clone(),
+                found: version,
+                supported,
+            });
+        }
+        for (index, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
+            let tx = self.conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", index as i64 + 1)?;
+            tx.commit()?;
+            tracing::info!(version = index + 1, "migrated index schema");
+        }
+        Ok(())
+    }
+
+    fn classify_open_error(&self, err: Error) -> Error {
+        match &err {
+            Error::Database(rusqlite::Error::SqliteFailure(code, message))
+                if matches!(
+                    code.code,
+                    rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt
+                ) =>
+            {
+                Error::CorruptDatabase {
+                    path: self.path.clone(),
+                    reason: message.clone().unwrap_or_else(|| code.to_string()),
+                }
+            }
+            _ => err,
+        }
+    }
+
+    /// Runs SQLite's and FTS5's own consistency checks; returns the problems
+    /// found (empty when the index is sound).
+    pub fn integrity_problems(&self) -> Result<Vec<String>> {
+        let mut problems = Vec::new();
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        let rows = stmt.query_map([], |row| row.get::<_, String>(0))?;
+        for row in rows {
+            let row = row?;
+            if row != "ok" {
+                problems.push(row);
+            }
+        }
+        for table in ["chunks_fts", "names_fts"] {
+            let sql = format!("INSERT INTO {table}({table}, rank) VALUES ('integrity-check', 1)");
+            if let Err(err) = self.conn.execute(&sql, []) {
+                problems.push(format!("{table}: {err}"));
+            }
+        }
+        Ok(problems)
+    }
+}

@@ -1,0 +1,142 @@
+//! Schema migrations, applied in order inside one transaction each.
+//!
+//! `PRAGMA user_version` holds the number of migrations applied. A migration is
+//! never edited once released: a change of schema is a new entry at the end.
+
+/// The migrations; index `i` brings the schema from version `i` to `i + 1`.
+pub(crate) const MIGRATIONS: &[&str] = &[
+    // 1: the foundation.
+    r#"
+CREATE TABLE sources (
+    id               INTEGER PRIMARY KEY,
+    path             TEXT    NOT NULL UNIQUE,
+    recursive        INTEGER NOT NULL DEFAULT 1,
+    include_globs    TEXT    NOT NULL DEFAULT '[]',   -- JSON array of globs, relative to path
+    exclude_globs    TEXT    NOT NULL DEFAULT '[]',
+    active           INTEGER NOT NULL DEFAULT 1,
+    scan_interval_s  INTEGER,                         -- NULL: the global setting
+    created_at       INTEGER NOT NULL,                -- unix ms
+    last_full_scan   INTEGER,                         -- unix ms of the last completed scan
+    last_scan_status TEXT    NOT NULL DEFAULT 'pending'
+                     CHECK (last_scan_status IN ('pending', 'running', 'success', 'error')),
+    last_error       TEXT
+);
+
+-- Extracted text belongs to a content (the MD5 of the bytes); documents (paths)
+-- point at a content, so duplicates share one row and a move is a path update.
+CREATE TABLE contents (
+    id         INTEGER PRIMARY KEY,
+    md5        BLOB    NOT NULL UNIQUE,
+    size       INTEGER NOT NULL,
+    format     TEXT    NOT NULL,
+    extractor  TEXT    NOT NULL,          -- extractor id and version that made the chunks
+    text_bytes INTEGER NOT NULL DEFAULT 0,
+    n_chunks   INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+);
+
+CREATE TABLE documents (
+    id            INTEGER PRIMARY KEY,
+    source_id     INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+    path          TEXT    NOT NULL UNIQUE,   -- absolute
+    rel_path      TEXT    NOT NULL,          -- relative to the source root
+    name          TEXT    NOT NULL,          -- file name, searchable
+    ext           TEXT    NOT NULL DEFAULT '',
+    format        TEXT    NOT NULL,
+    content_id    INTEGER REFERENCES contents(id),  -- NULL: name only (no text, too large, never read)
+    size          INTEGER NOT NULL,
+    mtime_ns      INTEGER NOT NULL,
+    inode         INTEGER NOT NULL,
+    dev           INTEGER NOT NULL,
+    active        INTEGER NOT NULL DEFAULT 1,
+    deleted_at    INTEGER,
+    first_seen_at INTEGER NOT NULL,
+    indexed_at    INTEGER NOT NULL,
+    error         TEXT,                      -- last extraction/read failure, NULL when fine
+    error_count   INTEGER NOT NULL DEFAULT 0,
+    retry_at      INTEGER                    -- unix ms after which a failed file is tried again
+);
+CREATE INDEX documents_source ON documents(source_id, active);
+CREATE INDEX documents_content ON documents(content_id);
+CREATE INDEX documents_failed ON documents(source_id) WHERE error IS NOT NULL;
+
+CREATE TABLE chunks (
+    id         INTEGER PRIMARY KEY,
+    content_id INTEGER NOT NULL REFERENCES contents(id) ON DELETE CASCADE,
+    seq        INTEGER NOT NULL,
+    byte_start INTEGER NOT NULL,
+    byte_end   INTEGER NOT NULL,
+    line_start INTEGER NOT NULL,
+    line_end   INTEGER NOT NULL,
+    text       TEXT    NOT NULL
+);
+CREATE INDEX chunks_content ON chunks(content_id, seq);
+
+-- Full-text index over chunk text (external content: the text is stored once,
+-- in chunks). Porter stemming over unicode61 with diacritics folded.
+CREATE VIRTUAL TABLE chunks_fts USING fts5(
+    text,
+    content = 'chunks',
+    content_rowid = 'id',
+    tokenize = 'porter unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER chunks_ai AFTER INSERT ON chunks BEGIN
+    INSERT INTO chunks_fts(rowid, text) VALUES (new.id, new.text);
+END;
+CREATE TRIGGER chunks_ad AFTER DELETE ON chunks BEGIN
+    INSERT INTO chunks_fts(chunks_fts, rowid, text) VALUES ('delete', old.id, old.text);
+END;
+
+-- File names are searchable too; one row per document, kept by triggers.
+CREATE VIRTUAL TABLE names_fts USING fts5(
+    name,
+    content = 'documents',
+    content_rowid = 'id',
+    tokenize = 'unicode61 remove_diacritics 2 tokenchars ''_'''
+);
+CREATE TRIGGER documents_ai AFTER INSERT ON documents BEGIN
+    INSERT INTO names_fts(rowid, name) VALUES (new.id, new.name);
+END;
+CREATE TRIGGER documents_ad AFTER DELETE ON documents BEGIN
+    INSERT INTO names_fts(names_fts, rowid, name) VALUES ('delete', old.id, old.name);
+END;
+CREATE TRIGGER documents_au AFTER UPDATE OF name ON documents BEGIN
+    INSERT INTO names_fts(names_fts, rowid, name) VALUES ('delete', old.id, old.name);
+    INSERT INTO names_fts(rowid, name) VALUES (new.id, new.name);
+END;
+
+-- Every scan is a job; the row is also the scan's summary.
+CREATE TABLE indexing_jobs (
+    id                TEXT    PRIMARY KEY,      -- UUID
+    source_id         INTEGER REFERENCES sources(id) ON DELETE SET NULL,
+    directory         TEXT    NOT NULL,
+    recursive         INTEGER NOT NULL DEFAULT 1,
+    trigger           TEXT    NOT NULL DEFAULT 'manual',
+    status            TEXT    NOT NULL DEFAULT 'queued'
+                      CHECK (status IN ('queued', 'running', 'paused', 'completed', 'failed', 'cancelled')),
+    created_at        INTEGER NOT NULL,
+    started_at        INTEGER,
+    completed_at      INTEGER,
+    total_files       INTEGER NOT NULL DEFAULT 0,
+    indexed_files     INTEGER NOT NULL DEFAULT 0,
+    failed_files      INTEGER NOT NULL DEFAULT 0,
+    total_chunks      INTEGER NOT NULL DEFAULT 0,
+    bytes_processed   INTEGER NOT NULL DEFAULT 0,
+    n_new             INTEGER NOT NULL DEFAULT 0,
+    n_modified        INTEGER NOT NULL DEFAULT 0,
+    n_moved           INTEGER NOT NULL DEFAULT 0,
+    n_deleted         INTEGER NOT NULL DEFAULT 0,
+    n_unchanged       INTEGER NOT NULL DEFAULT 0,
+    error_message     TEXT,
+    pause_reason      TEXT,
+    last_indexed_file TEXT
+);
+CREATE INDEX indexing_jobs_status ON indexing_jobs(status);
+CREATE INDEX indexing_jobs_source ON indexing_jobs(source_id, created_at);
+
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"#,
+];

@@ -1,0 +1,1 @@
+//! End-to-end tests of the `gleaner` binary (filled in below).

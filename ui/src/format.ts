@@ -1,0 +1,51 @@
+// Pure formatters for the UI: no DOM, no Tauri, so vitest runs them in Node.
+
+const BYTE_UNITS = ["B", "KB", "MB", "GB", "TB", "PB"] as const;
+
+/**
+ * A byte count for people, in powers of 1024 with the customary short names:
+ * 0 B, 999 B, 1.0 KB, 12.3 MB, 120 GB. One decimal below 10 units, none above.
+ * Negative or non-finite input is a bug upstream and shows as "?".
+ */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return "?";
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  if (unit === 0) return `${Math.round(value)} B`;
+  // Round first, so 1023.96 KB becomes "1.0 MB" rather than "1024 KB".
+  let rounded = value < 10 ? Math.round(value * 10) / 10 : Math.round(value);
+  if (rounded >= 1024 && unit < BYTE_UNITS.length - 1) {
+    unit += 1;
+    rounded = 1;
+  }
+  const text = rounded < 10 ? rounded.toFixed(1) : String(rounded);
+  return `${text} ${BYTE_UNITS[unit]}`;
+}
+
+/**
+ * A duration for people, from milliseconds: "350 ms", "4.2 s", "3 min 05 s",
+ * "2 h 07 min". Seconds are dropped from an hour up.
+ */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return "?";
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 10_000) return `${(Math.floor(ms / 100) / 10).toFixed(1)} s`;
+  const totalSeconds = Math.floor(ms / 1000);
+  if (totalSeconds < 60) return `${totalSeconds} s`;
+  const totalMinutes = Math.floor(totalSeconds / 60);
+  if (totalMinutes < 60) return `${totalMinutes} min ${pad2(totalSeconds % 60)} s`;
+  return `${Math.floor(totalMinutes / 60)} h ${pad2(totalMinutes % 60)} min`;
+}
+
+function pad2(n: number): string {
+  return String(n).padStart(2, "0");
+}
+
+/** "1 file", "2 files": a count with the noun in the right number. */
+export function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count.toLocaleString("en-US")} ${count === 1 ? one : many}`;
+}
