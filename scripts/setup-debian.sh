@@ -35,7 +35,11 @@ TEST_PACKAGES=(
   libnotify-bin
   poppler-utils
   python3-venv
+  python3-gi
 )
+# Node.js and npm for the UI, only when the machine has none (Debian's own
+# package is older than vite wants on some releases: prefer Node >= 20.19).
+command -v npm >/dev/null || TEST_PACKAGES+=(nodejs npm)
 
 say() { printf 'setup-debian: %s\n' "$*"; }
 

@@ -10,7 +10,7 @@
 //! the menu opens on any click and there are no click events, so everything
 //! the user can do must be in the menu. The library must be installed at run
 //! time, or creating the tray fails. The indicator shows its icon from a PNG
-//! file, written to a per-user folder of Gleaner's (see [`icon_file_dir`]).
+//! file, written to a per-user folder of Gleaner's (see `icon_file_dir`).
 
 use tauri::image::Image;
 use tauri::menu::{MenuBuilder, MenuEvent, MenuItem, MenuItemBuilder};

@@ -3,6 +3,9 @@
 // status, pause) comes with a later issue.
 import { getName, getVersion } from "@tauri-apps/api/app";
 import { isTauri } from "@tauri-apps/api/core";
+// The app icon itself (icons/ at the repository root), so the page never
+// carries a copy of its own; vite fingerprints it into ui/dist/assets.
+import iconUrl from "../../icons/128x128.png";
 import { formatBytes, plural } from "./format";
 
 function setText(id: string, text: string): void {
@@ -26,5 +29,7 @@ function showSourcesSummary(files: number, bytes: number): void {
   setText("sources-summary", `${plural(files, "file")} indexed · ${formatBytes(bytes)}`);
 }
 
+const icon = document.getElementById("app-icon");
+if (icon instanceof HTMLImageElement) icon.src = iconUrl;
 showSourcesSummary(0, 0);
 void showAppInfo();

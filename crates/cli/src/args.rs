@@ -37,8 +37,8 @@ pub enum Command {
     },
     /// Search the index.
     Search {
-        /// Words, "exact phrases", prefix*, -excluded, a OR b.
-        #[arg(required = true, num_args = 1.., allow_hyphen_values = true)]
+        /// Words, "exact phrases", prefix*, -excluded, a OR b (put `--` before a query that starts with -).
+        #[arg(required = true, num_args = 1..)]
         query: Vec<String>,
         /// Most results to show.
         #[arg(long, short = 'n', default_value_t = 10)]

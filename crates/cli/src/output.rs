@@ -70,7 +70,7 @@ mod tests {
     #[test]
     fn iso_times() {
         assert_eq!(iso_time(0), "1970-01-01T00:00:00Z");
-        assert_eq!(iso_time(1_795_000_000_000), "2026-11-18T09:46:40Z");
+        assert_eq!(iso_time(1_795_000_000_000), "2026-11-18T11:06:40Z");
         assert_eq!(iso_time(951_782_400_000), "2000-02-29T00:00:00Z");
     }
 

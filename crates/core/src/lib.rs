@@ -22,6 +22,7 @@ pub mod settings;
 pub mod source;
 pub mod store;
 pub mod walk;
+pub mod watch;
 
 pub use data_dir::DataDir;
 pub use error::{Error, Result};

@@ -5,9 +5,8 @@
 //! the scanner can skip reading images, archives and other files that hold no
 //! text. [`extract`] then dispatches to one extractor per format, each in its
 //! own file: `text` (encoding detection), `html` (a streaming tokenizer),
-//! `pdf` (pdf_oxide),
-//! `docx` and `odt` (zip + quick-xml, sharing the zip-bomb guard in
-//! `package`).
+//! `pdf` (pdf_oxide), `docx` and `odt` (zip + quick-xml, sharing the zip-bomb
+//! guard in `package`).
 //!
 //! Parsers of complex binary formats are the part of the indexer most likely
 //! to crash or spin on a hostile or broken file, and one bad file must never
@@ -340,11 +339,12 @@ where
     T: Send + 'static,
     F: FnOnce() -> Result<T, ExtractError> + Send + 'static,
 {
-    // A rendezvous-free channel of one slot: the worker never blocks on send,
-    // even when nobody listens any more.
+    // One buffered slot: the worker never blocks on send, even when nobody
+    // listens any more.
     let (tx, rx) = mpsc::sync_channel(1);
-    // Who was last, the worker finishing or the caller giving up, decides
-    // who accounts for the stray thread; a plain flag would race.
+    // The worker finishing and the caller giving up can happen at the same
+    // instant; one atomic state settles which of them accounts for a stray
+    // thread, so the count can neither leak nor go negative.
     let state = Arc::new(AtomicU8::new(RUNNING));
     let worker_state = Arc::clone(&state);
     let spawned = std::thread::Builder::new()
@@ -556,6 +556,17 @@ mod tests {
         let waited = start.elapsed();
         assert!(matches!(got, Err(ExtractError::TimedOut { budget: b }) if b == budget));
         assert!(waited < Duration::from_millis(300), "waited {waited:?}");
+        // No other test times out, so the count is this thread's alone.
+        assert_eq!(stray_extractions(), 1);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while stray_extractions() > 0 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert_eq!(
+            stray_extractions(),
+            0,
+            "the stray thread was not accounted for"
+        );
     }
 
     #[test]

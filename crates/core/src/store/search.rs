@@ -51,8 +51,8 @@ pub struct SearchHit {
     pub source_id: i64,
 }
 
-/// How much a file-name match weighs against a text match.
-const NAME_MATCH_WEIGHT: f64 = 2.0;
+/// What the best file-name match is worth, as a share of the best text match.
+const NAME_MATCH_WEIGHT: f64 = 0.5;
 
 impl Store {
     /// Runs a parsed query and returns the best `limit` documents.
@@ -133,16 +133,24 @@ impl Store {
                 ))
             },
         )?;
-        for row in rows {
-            let (id, name_hit) = row?;
+        let name_hits: Vec<(i64, SearchHit)> = rows.collect::<rusqlite::Result<_>>()?;
+        // bm25 of a file name and of a chunk are not on one scale (names are
+        // short, and their statistics differ), so a name match is scaled to
+        // the text matches: the best name match is worth NAME_MATCH_WEIGHT of
+        // the best text match.
+        let best_name = name_hits.iter().map(|(_, h)| h.score).fold(f64::MIN, f64::max);
+        let best_text = by_doc.values().map(|h| h.score).fold(f64::MIN, f64::max);
+        let scale = if best_text > 0.0 && best_name > 0.0 { best_text / best_name } else { 1.0 };
+        for (id, name_hit) in name_hits {
+            let bonus = NAME_MATCH_WEIGHT * name_hit.score * scale;
             match by_doc.get_mut(&id) {
                 Some(hit) => {
                     hit.name_matched = true;
-                    hit.score += NAME_MATCH_WEIGHT * name_hit.score;
+                    hit.score += bonus;
                 }
                 None => {
                     let mut hit = name_hit;
-                    hit.score *= NAME_MATCH_WEIGHT;
+                    hit.score = bonus;
                     by_doc.insert(id, hit);
                     order.push(id);
                 }

@@ -1,0 +1,1 @@
+//! File watching (work in progress).

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs every test of Gleaner on a Debian/Ubuntu machine, installing what is
+# missing first: the Rust workspace (engine unit tests, CLI end-to-end tests,
+# desktop shell), the UI's unit tests, and the desktop smoke test under Xvfb.
+#
+# Usage: scripts/test.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup-debian.sh
+[[ -d $HOME/.cargo/bin ]] && export PATH="$HOME/.cargo/bin:$PATH"
+# Reuse a build directory outside the clone when one exists; never rely on it.
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/gleaner-target}
+export CARGO_TERM_COLOR=never
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "UI build (embedded in the desktop binary)"
+npm run --silent ui:build
+
+step "cargo build --workspace"
+cargo build --workspace --all-targets
+
+step "cargo test --workspace"
+cargo test --workspace
+
+step "UI unit tests"
+npm test --silent
+
+step "desktop smoke test (Xvfb + D-Bus)"
+xvfb-run -a dbus-run-session -- tests/desktop/smoke.sh "$CARGO_TARGET_DIR/debug/gleaner-desktop"

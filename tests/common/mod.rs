@@ -1,0 +1,122 @@
+//! Helpers for the end-to-end tests: a temp world with a data directory and a
+//! folder of files, and the real `gleaner` binary run against it.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+/// A temporary data directory and documents folder.
+pub struct World {
+    pub dir: tempfile::TempDir,
+}
+
+impl World {
+    pub fn new() -> World {
+        World { dir: tempfile::tempdir().expect("tempdir") }
+    }
+
+    pub fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    pub fn docs(&self) -> PathBuf {
+        self.dir.path().join("docs")
+    }
+
+    /// Writes a file under docs/, creating folders.
+    pub fn write(&self, rel: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.docs().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, contents).unwrap();
+        path
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.docs().join(rel)
+    }
+
+    /// The `gleaner` command with this world's data directory.
+    pub fn cmd(&self) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_gleaner"));
+        cmd.arg("--data-dir").arg(self.data());
+        cmd.env_remove("GLEANER_DATA_DIR");
+        cmd
+    }
+
+    /// Runs gleaner and asserts success.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.cmd().args(args).output().expect("run gleaner");
+        assert_success(&out, args);
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Runs gleaner, asserts failure, returns stderr.
+    pub fn fails(&self, args: &[&str]) -> String {
+        let out = self.cmd().args(args).output().expect("run gleaner");
+        assert!(!out.status.success(), "expected failure of {args:?}, got stdout {}", String::from_utf8_lossy(&out.stdout));
+        String::from_utf8(out.stderr).unwrap()
+    }
+
+    /// Runs gleaner with --json and parses stdout.
+    pub fn json(&self, args: &[&str]) -> Value {
+        let mut all: Vec<&str> = args.to_vec();
+        all.push("--json");
+        let text = self.ok(&all);
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+    }
+
+    /// `gleaner index docs --json`
+    pub fn index(&self) -> Value {
+        let docs = self.docs();
+        self.json(&["index", docs.to_str().unwrap()])
+    }
+
+    /// Paths of the hits for a query.
+    pub fn search(&self, query: &str) -> Vec<String> {
+        let hits = self.json(&["search", query, "--limit", "50"]);
+        hits.as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["path"].as_str().unwrap().to_string())
+            .collect()
+    }
+
+    /// File names of the hits for a query, sorted.
+    pub fn search_names(&self, query: &str) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .search(query)
+            .iter()
+            .map(|p| Path::new(p).strip_prefix(self.docs()).unwrap().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    pub fn db(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open(self.data().join("gleaner.db")).unwrap()
+    }
+}
+
+pub fn assert_success(out: &Output, args: &[&str]) {
+    assert!(
+        out.status.success(),
+        "gleaner {args:?} failed ({}):\nstdout: {}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The counts of an `index --json` run, in contract order.
+pub fn counts(v: &Value) -> [u64; 6] {
+    ["new", "modified", "moved", "deleted", "unchanged", "failed"].map(|k| v[k].as_u64().unwrap_or_else(|| panic!("no {k} in {v}")))
+}
+
+pub fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions.
+    unsafe { libc::geteuid() == 0 }
+}
+pub mod fixtures;
