@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::data_dir::DataDir;
 use crate::error::{Error, Result};
 use crate::query::parse_query;
-use crate::scan::{scan_source, ScanObserver, ScanOptions, ScanOutcome};
+use crate::scan::{scan_source, ScanObserver, ScanOptions, ScanOutcome, ScanScope, Unobserved};
 use crate::settings::Settings;
 use crate::source::{canonical_source_path, validate_globs, NewSource, Source, SourceUpdate};
 use crate::store::{JobStatus, SearchFilter, SearchHit, SourceStatusRow, Store};
@@ -145,7 +145,7 @@ impl Index {
             source.recursive,
             trigger,
         )?;
-        match scan_source(&mut self.store, source, &options, Some(&job_id), observer) {
+        match scan_source(&mut self.store, source, &ScanScope::Full, &options, Some(&job_id), observer) {
             Ok(outcome) => {
                 let status = if outcome.stopped { JobStatus::Cancelled } else { JobStatus::Completed };
                 self.store.finish_job(&job_id, status, &outcome.counts, None)?;
@@ -157,6 +157,13 @@ impl Index {
                 Err(err)
             }
         }
+    }
+
+    /// Indexes only `paths` of a source (live changes): no job is recorded,
+    /// the counts are returned.
+    pub fn scan_paths(&mut self, source: &Source, paths: Vec<PathBuf>) -> Result<ScanOutcome> {
+        let options = ScanOptions::from_settings(&self.store.settings()?);
+        scan_source(&mut self.store, source, &ScanScope::Paths(paths), &options, None, &Unobserved)
     }
 
     /// Searches the index.

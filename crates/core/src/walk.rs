@@ -14,6 +14,8 @@
 //! A folder the walk cannot read is reported, not skipped silently: the scan
 //! must not take its files for deleted.
 
+use std::collections::HashSet;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use ignore::{WalkBuilder, WalkState};
@@ -83,7 +85,82 @@ impl Default for WalkOptions {
 
 /// Walks `root` and returns the files the ignore files and `rules` keep.
 pub fn walk_source(root: &Path, rules: &SourceRules, options: &WalkOptions) -> WalkOutcome {
-    let mut builder = WalkBuilder::new(root);
+    let max_depth = if options.recursive { None } else { Some(1) };
+    let mut outcome = WalkOutcome::default();
+    walk_from(root, root, max_depth, rules, options.threads, None, &mut outcome);
+    outcome
+}
+
+/// Walks only `paths` inside the source at `root`: each folder's subtree, and
+/// each file on its own (found by listing its folder, so the ignore files
+/// apply exactly as in a full walk). Paths that no longer exist are simply
+/// not in the outcome. This is how live changes are indexed: the result goes
+/// through the same planning as a full scan, restricted to these paths.
+pub fn walk_paths(root: &Path, paths: &[PathBuf], rules: &SourceRules, options: &WalkOptions) -> WalkOutcome {
+    let mut outcome = WalkOutcome::default();
+    let mut files_by_dir: std::collections::BTreeMap<PathBuf, HashSet<OsString>> = Default::default();
+    let mut dirs: Vec<&Path> = Vec::new();
+    for path in paths {
+        let Ok(rel) = path.strip_prefix(root) else { continue };
+        match std::fs::symlink_metadata(path) {
+            Ok(meta) if meta.is_dir() => {
+                if rel.as_os_str().is_empty() || (options.recursive && dir_is_walked(rel, rules)) {
+                    dirs.push(path);
+                }
+            }
+            Ok(_) => {
+                if let (Some(parent), Some(name)) = (path.parent(), path.file_name()) {
+                    files_by_dir.entry(parent.to_path_buf()).or_default().insert(name.to_os_string());
+                }
+            }
+            Err(_) => {} // gone: the caller's plan sees it vanished
+        }
+    }
+    // A folder walked whole covers the files named inside it.
+    dirs.sort();
+    dirs.dedup_by(|later, earlier| later.starts_with(&*earlier));
+    files_by_dir.retain(|dir, _| !dirs.iter().any(|walked| dir.starts_with(walked)));
+    for dir in dirs {
+        let depth = if options.recursive { None } else { Some(1) };
+        walk_from(root, dir, depth, rules, options.threads, None, &mut outcome);
+    }
+    for (dir, names) in files_by_dir {
+        let Ok(rel_dir) = dir.strip_prefix(root) else { continue };
+        let at_root = rel_dir.as_os_str().is_empty();
+        if !at_root && !(options.recursive && dir_is_walked(rel_dir, rules)) {
+            continue;
+        }
+        walk_from(root, &dir, Some(1), rules, 1, Some(&names), &mut outcome);
+    }
+    outcome
+}
+
+/// Whether a full walk would enter the folder at `rel_dir` (relative to the
+/// source root): no hidden component and no excluded ancestor.
+fn dir_is_walked(rel_dir: &Path, rules: &SourceRules) -> bool {
+    let mut prefix = PathBuf::new();
+    for component in rel_dir.components() {
+        if component.as_os_str().to_string_lossy().starts_with('.') {
+            return false;
+        }
+        prefix.push(component);
+        if !rules.enters_dir(&prefix) {
+            return false;
+        }
+    }
+    true
+}
+
+fn walk_from(
+    root: &Path,
+    start: &Path,
+    max_depth: Option<usize>,
+    rules: &SourceRules,
+    threads: usize,
+    only_names: Option<&HashSet<OsString>>,
+    outcome: &mut WalkOutcome,
+) {
+    let mut builder = WalkBuilder::new(start);
     builder
         .hidden(true)
         .parents(true)
@@ -95,30 +172,28 @@ pub fn walk_source(root: &Path, rules: &SourceRules, options: &WalkOptions) -> W
         .follow_links(false)
         .same_file_system(false)
         .add_custom_ignore_filename(IGNORE_FILE_NAME)
-        .threads(options.threads.max(1));
-    if !options.recursive {
-        builder.max_depth(Some(1));
-    }
+        .max_depth(max_depth)
+        .threads(threads.max(1));
     let (sender, receiver) = crossbeam_channel::unbounded::<Item>();
-    let root = root.to_path_buf();
     builder.build_parallel().run(|| {
         let sender = sender.clone();
-        let root = root.clone();
         let rules = rules.clone();
         Box::new(move |entry| {
             let entry = match entry {
                 Ok(entry) => entry,
                 Err(err) => {
-                    let _ = sender.send(Item::Problem(problem_of(&root, err)));
+                    let _ = sender.send(Item::Problem(problem_of(start, err)));
                     return WalkState::Continue;
                 }
             };
+            if entry.depth() == 0 {
+                return WalkState::Continue; // the starting folder itself
+            }
             let Some(file_type) = entry.file_type() else {
                 return WalkState::Continue;
             };
-            let rel = match entry.path().strip_prefix(&root) {
-                Ok(rel) if !rel.as_os_str().is_empty() => rel,
-                _ => return WalkState::Continue, // the root itself
+            let Ok(rel) = entry.path().strip_prefix(root) else {
+                return WalkState::Continue;
             };
             if file_type.is_dir() {
                 if !rules.enters_dir(rel) {
@@ -129,6 +204,9 @@ pub fn walk_source(root: &Path, rules: &SourceRules, options: &WalkOptions) -> W
             }
             if !file_type.is_file() {
                 return WalkState::Continue; // symlinks, FIFOs, sockets, devices
+            }
+            if only_names.is_some_and(|names| !entry.path().file_name().is_some_and(|n| names.contains(n))) {
+                return WalkState::Continue;
             }
             if !rules.includes_file(rel) {
                 let _ = sender.send(Item::Excluded);
@@ -155,7 +233,6 @@ pub fn walk_source(root: &Path, rules: &SourceRules, options: &WalkOptions) -> W
         })
     });
     drop(sender);
-    let mut outcome = WalkOutcome::default();
     for item in receiver {
         match item {
             Item::File(file) => outcome.files.push(file),
@@ -163,7 +240,6 @@ pub fn walk_source(root: &Path, rules: &SourceRules, options: &WalkOptions) -> W
             Item::Excluded => outcome.n_excluded += 1,
         }
     }
-    outcome
 }
 
 enum Item {
@@ -269,6 +345,36 @@ mod tests {
         let rules = SourceRules::new(&["*.md".into()], &["node_modules".into()]).unwrap();
         assert_eq!(listed(dir.path(), &rules, true), vec!["deep/down.md", "top.md"]);
         assert_eq!(listed(dir.path(), &rules, false), vec!["top.md"]);
+    }
+
+    #[test]
+    fn walking_some_paths_applies_the_same_rules() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        wfile(root, ".ignore", "skip.txt\n");
+        wfile(root, "a.txt", "x");
+        wfile(root, "skip.txt", "x");
+        wfile(root, "sub/b.txt", "x");
+        wfile(root, "sub/deeper/c.txt", "x");
+        wfile(root, "logs/d.txt", "x");
+        wfile(root, ".hidden/e.txt", "x");
+        let rules = SourceRules::new(&[], &["logs".into()]).unwrap();
+        let paths = [
+            root.join("a.txt"),
+            root.join("skip.txt"),
+            root.join("sub"),
+            root.join("sub/b.txt"),
+            root.join("logs/d.txt"),
+            root.join(".hidden/e.txt"),
+            root.join("gone.txt"),
+        ];
+        let mut names: Vec<String> = walk_paths(root, &paths, &rules, &WalkOptions::default())
+            .files
+            .into_iter()
+            .map(|f| f.rel_path.to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, vec!["a.txt", "sub/b.txt", "sub/deeper/c.txt"]);
     }
 
     #[test]

@@ -23,6 +23,7 @@ mod plan;
 mod worker;
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -32,7 +33,7 @@ use crate::fingerprint::FileStat;
 use crate::settings::Settings;
 use crate::source::{ScanStatus, Source, SourceRules};
 use crate::store::{now_ms, ContentChange, DocumentRow, JobCounts, Store, WriteOp};
-use crate::walk::{walk_source, WalkOptions, WalkProblem, WalkedFile};
+use crate::walk::{walk_paths, walk_source, WalkOptions, WalkProblem, WalkedFile};
 
 pub use plan::{plan_scan, ScanPlan, WorkItem, WorkReason};
 pub use worker::{read_file, ReadOptions, ReadOutcome};
@@ -123,36 +124,58 @@ pub struct ScanOutcome {
     pub problems: Vec<WalkProblem>,
 }
 
-/// Scans one source and brings its documents in step with the disk.
+/// What part of a source a scan covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScanScope {
+    /// The whole source: the periodic and start-up rescans, `gleaner index`.
+    Full,
+    /// Only these files and folders (live changes from the watcher). A path
+    /// that no longer exists is taken as deleted, with everything below it.
+    Paths(Vec<PathBuf>),
+}
+
+/// Scans one source, or part of it, and brings its documents in step with
+/// the disk.
 ///
 /// When `job_id` is given, the job row's counts are written with every batch.
-/// A source folder that is missing or unreadable is an error, recorded on
-/// the source; nothing indexed from it is deleted.
+/// A source folder that is missing or unreadable is an error (recorded on the
+/// source for a full scan); nothing indexed from it is deleted.
 pub fn scan_source(
     store: &mut Store,
     source: &Source,
+    scope: &ScanScope,
     options: &ScanOptions,
     job_id: Option<&str>,
     observer: &dyn ScanObserver,
 ) -> Result<ScanOutcome> {
+    let full = *scope == ScanScope::Full;
     if let Err(reason) = check_root(source) {
-        store.finish_scan(source.id, ScanStatus::Error, Some(&reason))?;
+        if full {
+            store.finish_scan(source.id, ScanStatus::Error, Some(&reason))?;
+        }
         return Err(Error::SourceUnavailable { path: source.path.clone(), reason });
     }
-    store.mark_scan_running(source.id)?;
+    if full {
+        store.mark_scan_running(source.id)?;
+    }
     let mut counts = JobCounts::default();
     observer.progress(&ScanProgress { phase: ScanPhase::Walking, counts: &counts });
     let rules = SourceRules::for_source(source)?;
-    let walk = walk_source(
-        &source.path,
-        &rules,
-        &WalkOptions { recursive: source.recursive, threads: options.walk_threads },
-    );
+    let walk_options = WalkOptions { recursive: source.recursive, threads: options.walk_threads };
+    let (walk, states) = match scope {
+        ScanScope::Full => (walk_source(&source.path, &rules, &walk_options), store.document_states(source.id)?),
+        ScanScope::Paths(paths) => {
+            let keys: Vec<String> = paths.iter().map(|p| p.to_string_lossy().into_owned()).collect();
+            (
+                walk_paths(&source.path, paths, &rules, &walk_options),
+                store.document_states_under(source.id, &keys)?,
+            )
+        }
+    };
     let problems = walk.problems.clone();
     for problem in &problems {
         tracing::warn!(path = %problem.path.display(), message = %problem.message, "could not read while scanning");
     }
-    let states = store.document_states(source.id)?;
     let plan = plan_scan(walk, states, extract::extractor_id, now_ms());
     counts.total_files = plan.work.len() as u64;
     counts.unchanged = plan.n_unchanged;
@@ -271,10 +294,9 @@ pub fn scan_source(
     }
     writer.flush(&mut counts)?;
     let store = writer.store;
-    if stopped {
-        store.finish_scan(source.id, ScanStatus::Pending, None)?;
-    } else {
-        store.finish_scan(source.id, ScanStatus::Success, None)?;
+    if full {
+        let status = if stopped { ScanStatus::Pending } else { ScanStatus::Success };
+        store.finish_scan(source.id, status, None)?;
     }
     observer.progress(&ScanProgress { phase: ScanPhase::Finished, counts: &counts });
     Ok(ScanOutcome { counts, stopped, problems })

@@ -153,13 +153,37 @@ pub struct FailedDocument {
 impl Store {
     /// Everything the store knows about the paths of one source, keyed by path.
     pub fn document_states(&self, source_id: i64) -> Result<HashMap<String, DocumentState>> {
-        let mut stmt = self.conn.prepare(
+        self.document_states_where(source_id, None)
+    }
+
+    /// What the store knows about the paths of one source at or below any of
+    /// `paths` (a file, or a folder and everything in it).
+    pub fn document_states_under(&self, source_id: i64, paths: &[String]) -> Result<HashMap<String, DocumentState>> {
+        let mut states = HashMap::new();
+        for path in paths {
+            states.extend(self.document_states_where(source_id, Some(path))?);
+        }
+        Ok(states)
+    }
+
+    fn document_states_where(&self, source_id: i64, under: Option<&str>) -> Result<HashMap<String, DocumentState>> {
+        // Paths below a folder sort between "folder/" and "folder0" ('0' is
+        // the byte after '/'), which lets the primary key index do the range.
+        let (exact, low, high) = match under {
+            Some(path) => {
+                let path = path.trim_end_matches('/');
+                (Some(path.to_string()), Some(format!("{path}/")), Some(format!("{path}0")))
+            }
+            None => (None, None, None),
+        };
+        let mut stmt = self.conn.prepare_cached(
             "SELECT d.path, d.id, d.content_id, d.size, d.mtime_ns, d.inode, d.dev, d.active,
                     d.error, d.retry_at, c.extractor
              FROM documents d LEFT JOIN contents c ON c.id = d.content_id
-             WHERE d.source_id = ?1",
+             WHERE d.source_id = ?1
+               AND (?2 IS NULL OR d.path = ?2 OR (d.path >= ?3 AND d.path < ?4))",
         )?;
-        let rows = stmt.query_map([source_id], |row| {
+        let rows = stmt.query_map(params![source_id, exact, low, high], |row| {
             Ok((
                 row.get::<_, String>(0)?,
                 DocumentState {
