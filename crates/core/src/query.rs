@@ -29,7 +29,7 @@ pub fn parse_query(input: &str) -> Result<FtsQuery> {
     if tokens.iter().all(|t| matches!(t, Token::Or)) {
         return Err(Error::BadQuery("the search query is empty: type a word to look for".into()));
     }
-    let mut positives: Vec<String> = Vec::new(); // groups joined by AND
+    let mut positives: Vec<Vec<String>> = Vec::new(); // AND of OR-groups
     let mut negatives: Vec<String> = Vec::new();
     let mut terms = Vec::new();
     let mut pending_or = false;
@@ -44,13 +44,11 @@ pub fn parse_query(input: &str) -> Result<FtsQuery> {
                     continue;
                 }
                 terms.push(text);
-                if pending_or {
-                    let last = positives.pop().expect("OR follows a term");
-                    positives.push(format!("{last} OR {quoted}"));
-                    pending_or = false;
-                } else {
-                    positives.push(quoted);
+                match positives.last_mut() {
+                    Some(group) if pending_or => group.push(quoted),
+                    _ => positives.push(vec![quoted]),
                 }
+                pending_or = false;
             }
         }
     }
@@ -61,7 +59,10 @@ pub fn parse_query(input: &str) -> Result<FtsQuery> {
     }
     let mut expression = positives
         .iter()
-        .map(|group| if group.contains(" OR ") { format!("({group})") } else { group.clone() })
+        .map(|group| match group.as_slice() {
+            [single] => single.clone(),
+            alternatives => format!("({})", alternatives.join(" OR ")),
+        })
         .collect::<Vec<_>>()
         .join(" AND ");
     for negative in negatives {
