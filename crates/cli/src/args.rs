@@ -76,6 +76,11 @@ pub enum Command {
     /// Read and change settings.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Run the engine: watch every active source, index changes as they
+    /// happen, rescan on a schedule. Stops on SIGINT/SIGTERM or `gleaner stop`.
+    Daemon,
+    /// Ask the running engine to finish its batch and exit.
+    Stop,
     /// Check the index database (SQLite and full-text integrity).
     Check {
         /// Print as JSON.

@@ -83,6 +83,9 @@ pub enum Error {
         /// The pid written in the lock file, 0 if unknown.
         pid: u32,
     },
+    /// The file watcher could not start.
+    #[error("file watcher: {0}")]
+    Watch(#[from] crate::watch::WatchError),
     /// An indexing job id that does not exist.
     #[error("no indexing job {0}")]
     UnknownJob(String),

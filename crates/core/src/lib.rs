@@ -11,6 +11,7 @@
 
 pub mod chunk;
 pub mod data_dir;
+pub mod engine;
 pub mod error;
 pub mod extract;
 pub mod fingerprint;

@@ -57,6 +57,12 @@ pub const REGISTRY: &[SettingSpec] = &[
         description: "Longest a continuously changing file waits before it is indexed anyway",
     },
     SettingSpec {
+        key: "watch.poll_interval_s",
+        kind: SettingKind::Integer { min: 10, max: 86_400 },
+        default: "300",
+        description: "Seconds between rescans of sources that cannot be watched (network file systems)",
+    },
+    SettingSpec {
         key: "scan.full_interval_s",
         kind: SettingKind::Integer { min: 60, max: 2_592_000 },
         default: "86400",

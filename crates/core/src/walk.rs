@@ -55,6 +55,9 @@ pub struct WalkOutcome {
     pub problems: Vec<WalkProblem>,
     /// Number of files seen but left out by the rules (for previews).
     pub n_excluded: u64,
+    /// Every folder the walk entered, the starting folder included: what a
+    /// watcher must watch to see the same files change.
+    pub dirs: Vec<PathBuf>,
 }
 
 impl WalkOutcome {
@@ -87,6 +90,7 @@ impl Default for WalkOptions {
 pub fn walk_source(root: &Path, rules: &SourceRules, options: &WalkOptions) -> WalkOutcome {
     let max_depth = if options.recursive { None } else { Some(1) };
     let mut outcome = WalkOutcome::default();
+    outcome.dirs.push(root.to_path_buf());
     walk_from(root, root, max_depth, rules, options.threads, None, &mut outcome);
     outcome
 }
@@ -136,8 +140,10 @@ pub fn walk_paths(root: &Path, paths: &[PathBuf], rules: &SourceRules, options: 
 }
 
 /// Whether a full walk would enter the folder at `rel_dir` (relative to the
-/// source root): no hidden component and no excluded ancestor.
-fn dir_is_walked(rel_dir: &Path, rules: &SourceRules) -> bool {
+/// source root): no hidden component and no excluded ancestor. (Ignore files
+/// are not consulted: a watcher asking about a new folder learns of those
+/// when the folder's files are walked.)
+pub fn dir_is_walked(rel_dir: &Path, rules: &SourceRules) -> bool {
     let mut prefix = PathBuf::new();
     for component in rel_dir.components() {
         if component.as_os_str().to_string_lossy().starts_with('.') {
@@ -200,6 +206,9 @@ fn walk_from(
                     let _ = sender.send(Item::Excluded);
                     return WalkState::Skip;
                 }
+                if only_names.is_none() && max_depth.is_none_or(|depth| entry.depth() < depth) {
+                    let _ = sender.send(Item::Dir(entry.path().to_path_buf()));
+                }
                 return WalkState::Continue;
             }
             if !file_type.is_file() {
@@ -238,12 +247,14 @@ fn walk_from(
             Item::File(file) => outcome.files.push(file),
             Item::Problem(problem) => outcome.problems.push(problem),
             Item::Excluded => outcome.n_excluded += 1,
+            Item::Dir(dir) => outcome.dirs.push(dir),
         }
     }
 }
 
 enum Item {
     File(WalkedFile),
+    Dir(PathBuf),
     Problem(WalkProblem),
     Excluded,
 }

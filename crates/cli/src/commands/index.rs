@@ -5,6 +5,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{bail, Result};
+use gleaner_core::engine::control::{Request, Response};
 use gleaner_core::lock::EngineLock;
 use gleaner_core::scan::{ScanObserver, ScanPhase, ScanProgress};
 use gleaner_core::{Error, Index};
@@ -31,11 +32,10 @@ struct IndexSummary {
 pub fn run(index: &mut Index, path: Option<&Path>, json: bool) -> Result<()> {
     // One engine per data directory: a foreground index is the engine for
     // as long as it runs.
+    // When a daemon runs, it does the scan (racing it would index twice).
     let _lock = match EngineLock::acquire(&index.data_dir().engine_lock()) {
         Ok(lock) => lock,
-        Err(Error::EngineBusy { pid }) => bail!(
-            "another Gleaner engine (pid {pid}) is running for this data directory; wait for it or stop it"
-        ),
+        Err(Error::EngineBusy { .. }) => return run_in_engine(index, path, json),
         Err(err) => return Err(err.into()),
     };
     let sources = match path {
@@ -93,6 +93,43 @@ pub fn run(index: &mut Index, path: Option<&Path>, json: bool) -> Result<()> {
         print_json(&summary)?;
     } else if summary.failed > 0 {
         println!("{} files could not be read or extracted: see `gleaner status`", summary.failed);
+    }
+    if !errors.is_empty() {
+        bail!("{}", errors.join("; "));
+    }
+    Ok(())
+}
+
+/// Asks the running engine to scan and reports its answer like a local scan.
+fn run_in_engine(index: &Index, path: Option<&Path>, json: bool) -> Result<()> {
+    let started = std::time::Instant::now();
+    let path = path.map(gleaner_core::index::lookup_path);
+    let response = super::daemon::request(index.data_dir(), &Request::Scan { path }, None)?;
+    let Response::Scanned { scans, errors } = response else {
+        bail!("unexpected answer from the engine: {response:?}");
+    };
+    let mut summary = IndexSummary::default();
+    for scan in &scans {
+        let c = &scan.counts;
+        summary.new += c.new;
+        summary.modified += c.modified;
+        summary.moved += c.moved;
+        summary.deleted += c.deleted;
+        summary.unchanged += c.unchanged;
+        summary.failed += c.failed_files;
+        summary.chunks += c.total_chunks;
+        summary.bytes_read += c.bytes_processed;
+        summary.jobs.push(scan.job_id.clone());
+        if !json {
+            println!(
+                "{}: {} new, {} modified, {} moved, {} deleted, {} unchanged, {} failed (by the running engine)",
+                scan.path.display(), c.new, c.modified, c.moved, c.deleted, c.unchanged, c.failed_files
+            );
+        }
+    }
+    summary.seconds = started.elapsed().as_secs_f64();
+    if json {
+        print_json(&summary)?;
     }
     if !errors.is_empty() {
         bail!("{}", errors.join("; "));

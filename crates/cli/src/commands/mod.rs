@@ -1,6 +1,7 @@
 //! One module per command family; each is a thin adapter over the engine.
 
 mod config;
+mod daemon;
 mod index;
 mod search;
 mod source;
@@ -14,9 +15,23 @@ use crate::args::{Args, Command};
 /// Runs one parsed command line.
 pub fn run(args: Args) -> Result<()> {
     let data_dir = DataDir::resolve(args.data_dir.as_deref())?;
-    let mut index = Index::open(data_dir)?;
     match args.command {
-        Command::Source(command) => source::run(&index, command),
+        // The engine opens the index itself, after taking the lock.
+        Command::Daemon => return daemon::run(data_dir),
+        Command::Stop => return daemon::stop(&data_dir),
+        _ => {}
+    }
+    let mut index = Index::open(data_dir.clone())?;
+    match args.command {
+        Command::Daemon | Command::Stop => unreachable!("handled above"),
+        Command::Source(command) => {
+            let changes_sources = !matches!(command, crate::args::SourceCommand::List { .. });
+            source::run(&index, command)?;
+            if changes_sources {
+                daemon::notify_sources_changed(&data_dir);
+            }
+            Ok(())
+        }
         Command::Index { path, json } => index::run(&mut index, path.as_deref(), json),
         Command::Search { query, limit, source, ext, json } => {
             search::run(&index, &query.join(" "), limit, source.as_deref(), ext, json)

@@ -122,6 +122,8 @@ pub struct ScanOutcome {
     pub stopped: bool,
     /// Folders or files the walk could not read (their documents were kept).
     pub problems: Vec<WalkProblem>,
+    /// The folders the walk entered (what a watcher must watch).
+    pub dirs: Vec<PathBuf>,
 }
 
 /// What part of a source a scan covers.
@@ -172,6 +174,8 @@ pub fn scan_source(
             )
         }
     };
+    let mut walk = walk;
+    let dirs = std::mem::take(&mut walk.dirs);
     let problems = walk.problems.clone();
     for problem in &problems {
         tracing::warn!(path = %problem.path.display(), message = %problem.message, "could not read while scanning");
@@ -299,7 +303,7 @@ pub fn scan_source(
         store.finish_scan(source.id, status, None)?;
     }
     observer.progress(&ScanProgress { phase: ScanPhase::Finished, counts: &counts });
-    Ok(ScanOutcome { counts, stopped, problems })
+    Ok(ScanOutcome { counts, stopped, problems, dirs })
 }
 
 fn check_root(source: &Source) -> std::result::Result<(), String> {

@@ -57,7 +57,7 @@ impl JobStatus {
 }
 
 /// The running counts of a job.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct JobCounts {
     /// Files the job has to look at closely (not unchanged ones).
     pub total_files: u64,

@@ -1,0 +1,81 @@
+//! `gleaner daemon` and `gleaner stop`, and the client side of the engine's
+//! control socket used by other commands.
+
+use std::time::Duration;
+
+use anyhow::{bail, Result};
+use gleaner_core::engine::control::{self, Request, Response, SOCKET_FILE};
+use gleaner_core::lock::EngineLock;
+use gleaner_core::{DataDir, Error};
+
+/// Runs the engine in the foreground until SIGINT, SIGTERM or `gleaner stop`.
+pub fn run(data_dir: DataDir) -> Result<()> {
+    let shutdown = shutdown_on_signals()?;
+    match gleaner_core::engine::run(data_dir, shutdown, ()) {
+        Err(Error::EngineBusy { pid }) => {
+            bail!("another Gleaner engine (pid {pid}) is already running for this data directory")
+        }
+        other => Ok(other?),
+    }
+}
+
+/// Asks the running engine to stop and waits until it has released the lock.
+pub fn stop(data_dir: &DataDir) -> Result<()> {
+    let Some(pid) = EngineLock::holder(&data_dir.engine_lock()) else {
+        println!("no Gleaner engine is running");
+        return Ok(());
+    };
+    request(data_dir, &Request::Stop, Some(Duration::from_secs(10)))?;
+    for _ in 0..200 {
+        if EngineLock::holder(&data_dir.engine_lock()).is_none() {
+            println!("stopped the engine (pid {pid})");
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    bail!("the engine (pid {pid}) did not stop within 10 s")
+}
+
+/// Sends a request to the running engine; an error answer becomes an error.
+pub fn request(data_dir: &DataDir, request: &Request, timeout: Option<Duration>) -> Result<Response> {
+    match control::send(&data_dir.path().join(SOCKET_FILE), request, timeout)? {
+        Response::Error { message } => bail!("{message}"),
+        other => Ok(other),
+    }
+}
+
+/// Tells a running engine (if any) that the sources changed.
+pub fn notify_sources_changed(data_dir: &DataDir) {
+    if EngineLock::holder(&data_dir.engine_lock()).is_some() {
+        if let Err(err) = request(data_dir, &Request::Reload, Some(Duration::from_secs(600))) {
+            eprintln!("gleaner: warning: the running engine did not take the change: {err}");
+        }
+    }
+}
+
+/// SIGINT and SIGTERM become a message on the returned channel: they are
+/// blocked in every thread (the mask is inherited, so this runs before any
+/// thread is started) and one thread waits for them with sigwait, so the
+/// engine can finish its batch and release the lock instead of dying mid-way.
+fn shutdown_on_signals() -> Result<crossbeam_channel::Receiver<()>> {
+    // SAFETY: plain libc signal-mask calls on a local, zeroed sigset_t.
+    let set = unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, libc::SIGINT);
+        libc::sigaddset(&mut set, libc::SIGTERM);
+        if libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut()) != 0 {
+            bail!("could not block SIGINT/SIGTERM");
+        }
+        set
+    };
+    let (sender, receiver) = crossbeam_channel::bounded(1);
+    std::thread::Builder::new().name("gleaner-signals".into()).spawn(move || {
+        let mut signal = 0;
+        // SAFETY: sigwait on the set blocked above.
+        unsafe { libc::sigwait(&set, &mut signal) };
+        tracing::info!(signal, "shutting down on signal");
+        let _ = sender.send(());
+    })?;
+    Ok(receiver)
+}

@@ -1,0 +1,155 @@
+//! The engine's control channel: JSON lines over a Unix socket in the data
+//! directory, mode 0600.
+//!
+//! Only the process holding the engine lock listens, so a client that can
+//! connect is talking to the one engine of that data directory. Each
+//! connection carries one request line and one response line; requests that
+//! take long (a full scan) answer when done.
+
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::store::JobCounts;
+
+/// A request to the running engine.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(tag = "op", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Request {
+    /// Is an engine there? Answers with its pid.
+    Ping,
+    /// Finish the current batch, close the index and exit.
+    Stop,
+    /// Sources were added, changed or removed: watch and scan accordingly.
+    Reload,
+    /// A full scan of one source (added if new) or of all active sources,
+    /// answered when done.
+    Scan {
+        /// The folder; all active sources when absent.
+        path: Option<PathBuf>,
+    },
+}
+
+/// The engine's answer.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(tag = "result", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Response {
+    /// Done, nothing to report.
+    Ok,
+    /// The engine's process id.
+    Pong {
+        /// Process id of the engine.
+        pid: u32,
+    },
+    /// A scan's result, one entry per source.
+    Scanned {
+        /// Per source: its path, the job id and the counts.
+        scans: Vec<ScanSummary>,
+        /// Sources that could not be scanned, with the reason.
+        errors: Vec<String>,
+    },
+    /// The request failed.
+    Error {
+        /// Why, in plain words.
+        message: String,
+    },
+}
+
+/// One source's scan, as reported over the channel.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ScanSummary {
+    /// The source folder.
+    pub path: PathBuf,
+    /// The job that recorded the scan.
+    pub job_id: String,
+    /// What the scan did.
+    pub counts: JobCounts,
+}
+
+/// The socket's file name in the data directory.
+pub const SOCKET_FILE: &str = "engine.sock";
+
+/// Sends one request to the engine listening at `socket` and waits for the
+/// answer (up to `timeout`; `None` waits as long as it takes).
+pub fn send(socket: &Path, request: &Request, timeout: Option<Duration>) -> Result<Response> {
+    let io = |e| Error::io("talking to the engine at", socket, e);
+    let mut stream = UnixStream::connect(socket).map_err(io)?;
+    stream.set_read_timeout(timeout).map_err(io)?;
+    let mut line = serde_json::to_string(request).expect("requests serialize");
+    line.push('\n');
+    stream.write_all(line.as_bytes()).map_err(io)?;
+    let mut answer = String::new();
+    BufReader::new(stream).read_line(&mut answer).map_err(io)?;
+    serde_json::from_str(&answer).map_err(|e| {
+        io(std::io::Error::new(std::io::ErrorKind::InvalidData, format!("bad answer {answer:?}: {e}")))
+    })
+}
+
+/// A request waiting for the engine's answer.
+pub struct Incoming {
+    /// What was asked.
+    pub request: Request,
+    reply: crossbeam_channel::Sender<Response>,
+}
+
+impl Incoming {
+    /// Answers the client.
+    pub fn reply(self, response: Response) {
+        let _ = self.reply.send(response);
+    }
+}
+
+/// Listens on `socket` on a thread of its own and hands requests over the
+/// returned channel. The socket file is replaced: the caller holds the engine
+/// lock, so any file there is a dead engine's.
+pub fn listen(socket: &Path) -> Result<crossbeam_channel::Receiver<Incoming>> {
+    use std::os::unix::fs::PermissionsExt;
+    let _ = std::fs::remove_file(socket);
+    let listener = UnixListener::bind(socket).map_err(|e| Error::io("listening on", socket, e))?;
+    std::fs::set_permissions(socket, std::fs::Permissions::from_mode(0o600))
+        .map_err(|e| Error::io("restricting", socket, e))?;
+    let (sender, receiver) = crossbeam_channel::unbounded();
+    std::thread::Builder::new()
+        .name("gleaner-control".into())
+        .spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                let sender = sender.clone();
+                // One thread per connection: a slow client (or a long scan
+                // it waits for) must not hold up the others.
+                let _ = std::thread::Builder::new()
+                    .name("gleaner-client".into())
+                    .spawn(move || serve(stream, sender));
+            }
+        })
+        .map_err(|e| Error::io("starting the control thread for", socket, e))?;
+    Ok(receiver)
+}
+
+fn serve(stream: UnixStream, sender: crossbeam_channel::Sender<Incoming>) {
+    let mut line = String::new();
+    let mut reader = BufReader::new(&stream);
+    if reader.read_line(&mut line).is_err() {
+        return;
+    }
+    let response = match serde_json::from_str::<Request>(&line) {
+        Ok(request) => {
+            let (reply, answer) = crossbeam_channel::bounded(1);
+            if sender.send(Incoming { request, reply }).is_err() {
+                Response::Error { message: "the engine is shutting down".into() }
+            } else {
+                answer.recv().unwrap_or(Response::Error { message: "the engine stopped".into() })
+            }
+        }
+        Err(e) => Response::Error { message: format!("bad request: {e}") },
+    };
+    let mut text = serde_json::to_string(&response).expect("responses serialize");
+    text.push('\n');
+    let _ = (&stream).write_all(text.as_bytes());
+}
