@@ -39,4 +39,4 @@ kill -0 "$app" 2>/dev/null && fail "the app did not quit from the tray menu"
 set +e; wait "$app"; rc=$?; set -e
 app=
 [[ $rc -eq 0 ]] || fail "the app exited with status $rc after Quit"
-echo "desktop smoke: 2 passed, 0 failed"
+echo "smoke: 2 passed, 0 failed"

@@ -35,7 +35,7 @@ use crate::source::{ScanStatus, Source, SourceRules};
 use crate::store::{now_ms, ContentChange, DocumentRow, JobCounts, Store, WriteOp};
 use crate::walk::{walk_paths, walk_source, WalkOptions, WalkProblem, WalkedFile};
 
-pub use plan::{plan_scan, ScanPlan, WorkItem, WorkReason};
+pub use plan::{plan_scan, ScanPlan, StatMove, WorkItem, WorkReason};
 pub use worker::{read_file, ReadOptions, ReadOutcome};
 
 /// How a scan runs.
@@ -180,7 +180,10 @@ pub fn scan_source(
     for problem in &problems {
         tracing::warn!(path = %problem.path.display(), message = %problem.message, "could not read while scanning");
     }
-    let plan = plan_scan(walk, states, extract::extractor_id, now_ms());
+    let mut plan = plan_scan(walk, states, extract::extractor_id, now_ms());
+    if !full {
+        adopt_moves_from_outside(store, source.id, &mut plan)?;
+    }
     counts.total_files = plan.work.len() as u64;
     counts.unchanged = plan.n_unchanged;
 
@@ -304,6 +307,27 @@ pub fn scan_source(
     }
     observer.progress(&ScanProgress { phase: ScanPhase::Finished, counts: &counts });
     Ok(ScanOutcome { counts, stopped, problems, dirs })
+}
+
+/// A live change may name only the new place of a moved file (the watcher
+/// can miss the old name, e.g. a folder moved in from elsewhere in the
+/// source). A new file whose inode, size and mtime match an active document
+/// that is no longer on disk is that document, moved: no read needed.
+fn adopt_moves_from_outside(store: &Store, source_id: i64, plan: &mut ScanPlan) -> Result<()> {
+    let mut kept = Vec::with_capacity(plan.work.len());
+    for item in std::mem::take(&mut plan.work) {
+        if item.prior.is_none() && item.file.stat.size > 0 {
+            if let Some((old_path, doc_id)) = store.document_by_stat(source_id, &item.file.stat)? {
+                if old_path != item.file.path.to_string_lossy() && !std::path::Path::new(&old_path).exists() {
+                    plan.moves.push(StatMove { doc_id, file: item.file, format: item.format });
+                    continue;
+                }
+            }
+        }
+        kept.push(item);
+    }
+    plan.work = kept;
+    Ok(())
 }
 
 fn check_root(source: &Source) -> std::result::Result<(), String> {

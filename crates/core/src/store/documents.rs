@@ -205,6 +205,21 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The active document of a source with exactly this inode, size and
+    /// mtime (the same file, perhaps under another name), with its path.
+    pub fn document_by_stat(&self, source_id: i64, stat: &FileStat) -> Result<Option<(String, i64)>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT path, id FROM documents
+                 WHERE inode = ?2 AND source_id = ?1 AND size = ?3 AND mtime_ns = ?4 AND active = 1",
+            )?
+            .query_row(params![source_id, stat.inode as i64, stat.size as i64, stat.mtime_ns], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })
+            .optional()?)
+    }
+
     /// The stored content with this hash and the extractor that made it.
     pub fn content_by_md5(&self, md5: &Md5) -> Result<Option<(i64, String)>> {
         Ok(self

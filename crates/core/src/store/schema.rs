@@ -139,4 +139,6 @@ CREATE TABLE settings (
     value TEXT NOT NULL
 );
 "#,
+    // 2: find a moved file by its inode when the watcher saw only its new name.
+    "CREATE INDEX documents_inode ON documents(inode);",
 ];

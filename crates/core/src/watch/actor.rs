@@ -178,10 +178,13 @@ impl Actor {
 
     fn next_wakeup(&self) -> Option<Instant> {
         let queue = self.output_retry_at.or_else(|| self.queue.next_due());
-        let gone = self.sources.values().filter_map(|source| match source.mode {
-            Mode::Gone { next_check, .. } => Some(next_check),
-            _ => None,
-        });
+        let gone = self
+            .sources
+            .values()
+            .filter_map(|source| match source.mode {
+                Mode::Gone { next_check, .. } => Some(next_check),
+                _ => None,
+            });
         queue.into_iter().chain(gone).min()
     }
 
@@ -328,7 +331,8 @@ impl Actor {
         }];
         self.unwatch_dirs(&self.dirs_of(source_id));
         self.queue.forget_source(source_id);
-        self.queue.push_now(Change::SourceGone { source_id, reason });
+        self.queue
+            .push_now(Change::SourceGone { source_id, reason });
     }
 
     fn check_gone_sources(&mut self, now: Instant) {
@@ -379,11 +383,13 @@ impl Actor {
             match &mut state.mode {
                 Mode::Watched(identity) => match RootIdentity::of(&state.root) {
                     Err(reason) => gone.push((*source_id, reason, *identity)),
-                    Ok(current) if identity.is_mount_point && !current.is_mount_point => gone.push((
-                        *source_id,
-                        "its file system was unmounted".to_string(),
-                        *identity,
-                    )),
+                    Ok(current) if identity.is_mount_point && !current.is_mount_point => {
+                        gone.push((
+                            *source_id,
+                            "its file system was unmounted".to_string(),
+                            *identity,
+                        ))
+                    }
                     Ok(current) if current.device != identity.device => replaced.push(*source_id),
                     Ok(_) => {}
                 },
@@ -476,16 +482,15 @@ impl Actor {
             EventKind::Access(_) => {}
             EventKind::Create(CreateKind::Folder) => self.directory_appeared(source_id, path, now),
             EventKind::Create(_) => self.queue.created(source_id, path, now),
-            EventKind::Modify(ModifyKind::Name(RenameMode::From)) => match event.tracker() {
-                Some(cookie) => {
+            // Without a cookie it is IN_MOVE_SELF of a watched subdirectory:
+            // its parent's IN_MOVED_FROM carries the rename.
+            EventKind::Modify(ModifyKind::Name(RenameMode::From)) => {
+                if let Some(cookie) = event.tracker() {
                     // notify drops the watches of a directory moved away.
                     self.forget_dirs_under(path);
                     self.queue.moved_from(source_id, path, cookie, now);
                 }
-                // IN_MOVE_SELF of a watched subdirectory: its parent's
-                // IN_MOVED_FROM carries the rename.
-                None => {}
-            },
+            }
             EventKind::Modify(ModifyKind::Name(RenameMode::To)) => {
                 if is_directory(path) {
                     if !self.keeps_dir(source_id, path) {

@@ -38,7 +38,10 @@ pub(crate) fn suggested_watch_limit(current: Option<u64>, n_dirs_needed: usize) 
         .unwrap_or(8_192)
         .max(n_dirs_needed as u64)
         .saturating_mul(2);
-    wanted.checked_next_power_of_two().unwrap_or(wanted).max(524_288)
+    wanted
+        .checked_next_power_of_two()
+        .unwrap_or(wanted)
+        .max(524_288)
 }
 
 fn watch_limit_fix(suggested: u64) -> String {

@@ -80,10 +80,14 @@ impl Entry {
 enum State {
     /// Created or modified. `is_new`: the first event of this window was
     /// the path's creation, so the engine has never seen it.
-    Changed { is_new: bool },
+    Changed {
+        is_new: bool,
+    },
     Removed,
     /// Renamed from `from`; the entry is keyed by the new path.
-    Renamed { from: PathBuf },
+    Renamed {
+        from: PathBuf,
+    },
     /// Moved away, waiting for the `moved_to` with the same cookie.
     /// `before` is what the queue held for the path before it moved.
     MovedAway {
@@ -129,6 +133,7 @@ impl DebounceQueue {
     }
 
     /// Number of pending paths.
+    #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.entries.len()
     }

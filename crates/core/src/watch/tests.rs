@@ -109,9 +109,9 @@ impl Harness {
     fn quiet(&self) -> Vec<Change> {
         let deadline = Instant::now() + DEBOUNCE * 3;
         let mut seen = Vec::new();
-        while let Ok(batch) =
-            self.changes
-                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        while let Ok(batch) = self
+            .changes
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
         {
             seen.extend(batch);
         }
@@ -280,7 +280,10 @@ fn moving_files_out_of_and_into_the_source() {
     fs::rename(&arriving, h.path("arrived.txt")).unwrap();
     let mut seen = h.wait_for(|c| *c == removed(&leaving));
     seen.extend(h.quiet());
-    assert_eq!(seen, vec![changed(&h.path("arrived.txt")), removed(&leaving)]);
+    assert_eq!(
+        seen,
+        vec![changed(&h.path("arrived.txt")), removed(&leaving)]
+    );
 }
 
 #[test]
@@ -294,7 +297,13 @@ fn a_removed_root_is_gone_until_it_comes_back() {
     );
     let health = h.watcher.health();
     assert!(
-        matches!(&health[..], [WatchHealth::SourceGone { source_id: SOURCE, .. }]),
+        matches!(
+            &health[..],
+            [WatchHealth::SourceGone {
+                source_id: SOURCE,
+                ..
+            }]
+        ),
         "{health:?}"
     );
     assert_eq!(h.watcher.watch_count(), 0);
@@ -379,4 +388,65 @@ fn a_missing_root_is_reported_gone_at_once() {
         "{seen:?}"
     );
     assert!(h.watcher.health().iter().all(|item| !item.needs_polling()));
+}
+
+/// Needs root (it mounts a tmpfs): `cargo test -p gleaner-core watch -- --ignored`.
+#[test]
+#[ignore = "needs root: mounts a tmpfs"]
+fn an_unmounted_root_is_gone_until_it_is_mounted_again() {
+    fn run(args: &[&str]) {
+        let status = std::process::Command::new(args[0])
+            .args(&args[1..])
+            .status()
+            .unwrap();
+        assert!(status.success(), "{args:?}");
+    }
+    struct Unmount(PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount").arg(&self.0).status();
+        }
+    }
+    let h = harness(|_| {});
+    let mount_point = h.outside.join("mnt");
+    fs::create_dir(&mount_point).unwrap();
+    run(&[
+        "mount",
+        "-t",
+        "tmpfs",
+        "none",
+        mount_point.to_str().unwrap(),
+    ]);
+    let _guard = Unmount(mount_point.clone());
+    fs::create_dir(mount_point.join("sub")).unwrap();
+    let source = 2;
+    h.watcher.watch(WatchedSource {
+        source_id: source,
+        root: mount_point.clone(),
+        recursive: true,
+        dirs: vec![mount_point.clone(), mount_point.join("sub")],
+    });
+    let n_watches = h.watcher.watch_count();
+    run(&["umount", mount_point.to_str().unwrap()]);
+    let seen = h.wait_for(|c| matches!(c, Change::SourceGone { .. }));
+    assert!(
+        seen.iter().any(|c| matches!(c, Change::SourceGone { source_id, reason } if *source_id == source && reason.contains("unmounted"))),
+        "{seen:#?}"
+    );
+    assert_eq!(h.watcher.watch_count(), n_watches - 2);
+    run(&[
+        "mount",
+        "-t",
+        "tmpfs",
+        "none",
+        mount_point.to_str().unwrap(),
+    ]);
+    let seen = h.wait_for(|c| matches!(c, Change::SourceBack { .. }));
+    assert!(
+        seen.contains(&Change::SourceBack { source_id: source }),
+        "{seen:#?}"
+    );
+    let file = mount_point.join("after.txt");
+    fs::write(&file, "a").unwrap();
+    h.wait_for(|c| matches!(c, Change::Changed { source_id, path } if *source_id == source && *path == file));
 }
