@@ -148,7 +148,7 @@ fn every_format_is_extracted() {
     w.write("letter.docx", fixtures::docx(&["Dear reader,", "zebra in a word document"]));
     w.write("report.odt", fixtures::odt(&["zebra in an open document"]));
     // Windows-1252: "café zebra" with é as 0xE9.
-    w.write("legacy.txt", b"caf\xe9 zebra legacy encoding".to_vec());
+    w.write("legacy.txt", b"caf\xe9 zebra legacy encoding");
     w.write("image.png", b"\x89PNG\r\n\x1a\n\0\0\0zebra");
     w.write("blob.bin", b"zebra\0\0\0binary");
     let run = w.index();
@@ -193,7 +193,7 @@ fn a_malformed_pdf_fails_alone_and_is_not_retried_until_it_changes() {
     let mut broken = fixtures::pdf("walrus broken");
     broken.truncate(broken.len() / 2);
     w.write("broken.pdf", broken);
-    w.write("garbage.pdf", b"%PDF-1.7\n\xff\xfe garbage that is no pdf at all \x00\x01".to_vec());
+    w.write("garbage.pdf", b"%PDF-1.7\n\xff\xfe garbage that is no pdf at all \x00\x01");
     let run = w.index();
     assert_eq!(counts(&run)[0] + counts(&run)[5], 3, "{run}");
     assert!(counts(&run)[5] >= 1, "a malformed pdf is a failure: {run}");
@@ -249,7 +249,7 @@ fn an_unreadable_file_fails_alone_with_its_error() {
 fn search_ranks_and_highlights() {
     let w = World::new();
     w.write("many.txt", "ocelot ocelot ocelot: the ocelot is a wild cat. ocelot.");
-    w.write("once.txt", &format!("{} ocelot appears once here {}", "filler words ".repeat(40), "more filler ".repeat(40)));
+    w.write("once.txt", format!("{} ocelot appears once here {}", "filler words ".repeat(40), "more filler ".repeat(40)));
     w.write("ocelot-notes.txt", "notes about nothing in particular");
     w.write("running.txt", "the runner was running and runs");
     w.index();

@@ -18,6 +18,7 @@ impl Daemon {
         let child = w
             .cmd()
             .arg("daemon")
+            .env("GLEANER_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()

@@ -81,6 +81,12 @@ pub enum Command {
     Daemon,
     /// Ask the running engine to finish its batch and exit.
     Stop,
+    /// Is the index keeping up? Problems in plain words, with fixes.
+    Health {
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Check the index database (SQLite and full-text integrity).
     Check {
         /// Print as JSON.

@@ -14,8 +14,21 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let args = args::Args::parse();
-    init_logging(args.verbose);
-    match commands::run(args) {
+    // The daemon turns SIGINT/SIGTERM into a clean stop. Signals must be
+    // blocked before any thread starts (the logger starts one), as every
+    // thread inherits the mask and an unblocked one would take the signal.
+    let shutdown = match args.command {
+        args::Command::Daemon => match commands::shutdown_on_signals() {
+            Ok(receiver) => Some(receiver),
+            Err(err) => {
+                eprintln!("gleaner: {err}");
+                return ExitCode::FAILURE;
+            }
+        },
+        _ => None,
+    };
+    let _log_guard = init_logging(&args);
+    match commands::run(args, shutdown) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             // One clear line: the error and its causes, outermost first.
@@ -33,17 +46,52 @@ fn main() -> ExitCode {
     }
 }
 
-fn init_logging(verbose: u8) {
-    let default = match verbose {
-        0 => "warn",
-        1 => "info",
+/// Logs go to stderr; the daemon also writes a daily log file in the data
+/// directory's logs/ folder, keeping the last 7 (so logs never fill a disk).
+/// The returned guard flushes the file when dropped.
+fn init_logging(args: &args::Args) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    use tracing_subscriber::Layer;
+
+    let is_daemon = matches!(args.command, args::Command::Daemon);
+    let default = match (args.verbose, is_daemon) {
+        (0, false) => "warn",
+        (0, true) | (1, _) => "info",
         _ => "debug",
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_env("GLEANER_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let filter = || {
+        tracing_subscriber::EnvFilter::try_from_env("GLEANER_LOG")
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default))
+    };
+    let stderr = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_target(false)
-        .init();
+        .with_filter(filter());
+    let mut guard = None;
+    let file = is_daemon
+        .then(|| gleaner_core::DataDir::resolve(args.data_dir.as_deref()).ok())
+        .flatten()
+        .and_then(|data_dir| {
+            data_dir.create().ok()?;
+            std::fs::create_dir_all(data_dir.logs()).ok()?;
+            let appender = tracing_appender::rolling::Builder::new()
+                .rotation(tracing_appender::rolling::Rotation::DAILY)
+                .filename_prefix("gleaner")
+                .filename_suffix("log")
+                .max_log_files(7)
+                .build(data_dir.logs())
+                .ok()?;
+            let (writer, flush_guard) = tracing_appender::non_blocking(appender);
+            guard = Some(flush_guard);
+            Some(
+                tracing_subscriber::fmt::layer()
+                    .with_writer(writer)
+                    .with_ansi(false)
+                    .with_target(false)
+                    .with_filter(filter()),
+            )
+        });
+    tracing_subscriber::registry().with(stderr).with(file).init();
+    guard
 }

@@ -19,6 +19,7 @@ use crate::store::{JobStatus, SearchFilter, SearchHit, SourceStatusRow, Store};
 pub struct Index {
     data_dir: DataDir,
     store: Store,
+    background: bool,
 }
 
 /// A finished scan and the job that recorded it.
@@ -37,7 +38,19 @@ impl Index {
     pub fn open(data_dir: DataDir) -> Result<Index> {
         data_dir.create()?;
         let store = Store::open(&data_dir.database())?;
-        Ok(Index { data_dir, store })
+        Ok(Index { data_dir, store, background: false })
+    }
+
+    /// Marks this index as driven by a background engine: scans then read
+    /// files at low CPU and I/O priority.
+    pub fn set_background(&mut self, background: bool) {
+        self.background = background;
+    }
+
+    fn scan_options(&self) -> Result<ScanOptions> {
+        let mut options = ScanOptions::from_settings(&self.store.settings()?);
+        options.low_priority = self.background;
+        Ok(options)
     }
 
     /// The data directory.
@@ -137,8 +150,7 @@ impl Index {
 
     /// Scans one source in the calling thread, recording the scan as a job.
     pub fn scan(&mut self, source: &Source, trigger: &str, observer: &dyn ScanObserver) -> Result<ScanReport> {
-        let settings = self.store.settings()?;
-        let options = ScanOptions::from_settings(&settings);
+        let options = self.scan_options()?;
         let job_id = self.store.create_running_job(
             source.id,
             &source.path.to_string_lossy(),
@@ -162,7 +174,7 @@ impl Index {
     /// Indexes only `paths` of a source (live changes): no job is recorded,
     /// the counts are returned.
     pub fn scan_paths(&mut self, source: &Source, paths: Vec<PathBuf>) -> Result<ScanOutcome> {
-        let options = ScanOptions::from_settings(&self.store.settings()?);
+        let options = self.scan_options()?;
         scan_source(&mut self.store, source, &ScanScope::Paths(paths), &options, None, &Unobserved)
     }
 

@@ -122,7 +122,7 @@ pub fn walk_paths(root: &Path, paths: &[PathBuf], rules: &SourceRules, options: 
     }
     // A folder walked whole covers the files named inside it.
     dirs.sort();
-    dirs.dedup_by(|later, earlier| later.starts_with(&*earlier));
+    dirs.dedup_by(|later, earlier| later.starts_with(*earlier));
     files_by_dir.retain(|dir, _| !dirs.iter().any(|walked| dir.starts_with(walked)));
     for dir in dirs {
         let depth = if options.recursive { None } else { Some(1) };
@@ -131,7 +131,7 @@ pub fn walk_paths(root: &Path, paths: &[PathBuf], rules: &SourceRules, options: 
     for (dir, names) in files_by_dir {
         let Ok(rel_dir) = dir.strip_prefix(root) else { continue };
         let at_root = rel_dir.as_os_str().is_empty();
-        if !at_root && !(options.recursive && dir_is_walked(rel_dir, rules)) {
+        if !(at_root || options.recursive && dir_is_walked(rel_dir, rules)) {
             continue;
         }
         walk_from(root, &dir, Some(1), rules, 1, Some(&names), &mut outcome);

@@ -6,11 +6,13 @@ use std::time::Duration;
 use anyhow::{bail, Result};
 use gleaner_core::engine::control::{self, Request, Response, SOCKET_FILE};
 use gleaner_core::lock::EngineLock;
-use gleaner_core::{DataDir, Error};
+use gleaner_core::health::HealthReport;
+use gleaner_core::{DataDir, Error, Index};
+
+use crate::output::iso_time;
 
 /// Runs the engine in the foreground until SIGINT, SIGTERM or `gleaner stop`.
-pub fn run(data_dir: DataDir) -> Result<()> {
-    let shutdown = shutdown_on_signals()?;
+pub fn run(data_dir: DataDir, shutdown: crossbeam_channel::Receiver<()>) -> Result<()> {
     match gleaner_core::engine::run(data_dir, shutdown, ()) {
         Err(Error::EngineBusy { pid }) => {
             bail!("another Gleaner engine (pid {pid}) is already running for this data directory")
@@ -36,6 +38,50 @@ pub fn stop(data_dir: &DataDir) -> Result<()> {
     bail!("the engine (pid {pid}) did not stop within 10 s")
 }
 
+/// `gleaner health`: the database's facts joined with the running engine's.
+pub fn health(index: &Index, json: bool) -> Result<()> {
+    let data_dir = index.data_dir();
+    let engine = match EngineLock::holder(&data_dir.engine_lock()) {
+        Some(_) => match request(data_dir, &Request::Health, Some(Duration::from_secs(10))) {
+            Ok(Response::Health { status }) => Some(status),
+            _ => None,
+        },
+        None => None,
+    };
+    let report = HealthReport::build(index.store(), engine)?;
+    if json {
+        return super::print_json(&report);
+    }
+    println!("{}", if report.healthy { "healthy" } else { "needs attention" });
+    match &report.engine {
+        Some(engine) => println!(
+            "engine: pid {}, up since {}, {} watches in use (limit {}), {} live changes indexed",
+            engine.pid,
+            iso_time(engine.started_at),
+            engine.watches_in_use,
+            engine.watch_limit.map_or("unknown".into(), |l| l.to_string()),
+            engine.live_paths_indexed
+        ),
+        None => println!("engine: not running"),
+    }
+    println!("documents: {} ({} failed)", report.documents, report.documents_failed);
+    if let Some(last) = &report.last_successful_scan {
+        println!(
+            "last successful scan: {} of {} ({:.1} s)",
+            iso_time(last.finished_at),
+            last.directory,
+            last.duration_ms as f64 / 1000.0
+        );
+    }
+    for issue in &report.issues {
+        println!("{:?}: {}", issue.severity, issue.message);
+        if let Some(fix) = &issue.fix {
+            println!("  fix: {fix}");
+        }
+    }
+    Ok(())
+}
+
 /// Sends a request to the running engine; an error answer becomes an error.
 pub fn request(data_dir: &DataDir, request: &Request, timeout: Option<Duration>) -> Result<Response> {
     match control::send(&data_dir.path().join(SOCKET_FILE), request, timeout)? {
@@ -57,7 +103,7 @@ pub fn notify_sources_changed(data_dir: &DataDir) {
 /// blocked in every thread (the mask is inherited, so this runs before any
 /// thread is started) and one thread waits for them with sigwait, so the
 /// engine can finish its batch and release the lock instead of dying mid-way.
-fn shutdown_on_signals() -> Result<crossbeam_channel::Receiver<()>> {
+pub fn shutdown_on_signals() -> Result<crossbeam_channel::Receiver<()>> {
     // SAFETY: plain libc signal-mask calls on a local, zeroed sigset_t.
     let set = unsafe {
         let mut set: libc::sigset_t = std::mem::zeroed();

@@ -12,12 +12,17 @@ use gleaner_core::{DataDir, Index};
 
 use crate::args::{Args, Command};
 
-/// Runs one parsed command line.
-pub fn run(args: Args) -> Result<()> {
+pub use daemon::shutdown_on_signals;
+
+/// Runs one parsed command line; `shutdown` fires on SIGINT/SIGTERM (daemon only).
+pub fn run(args: Args, shutdown: Option<crossbeam_channel::Receiver<()>>) -> Result<()> {
     let data_dir = DataDir::resolve(args.data_dir.as_deref())?;
     match args.command {
         // The engine opens the index itself, after taking the lock.
-        Command::Daemon => return daemon::run(data_dir),
+        Command::Daemon => {
+            let shutdown = shutdown.expect("main sets up signals for the daemon");
+            return daemon::run(data_dir, shutdown);
+        }
         Command::Stop => return daemon::stop(&data_dir),
         _ => {}
     }
@@ -41,6 +46,7 @@ pub fn run(args: Args) -> Result<()> {
         Command::Jobs { status, limit, json } => status::jobs(&index, status.as_deref(), limit, json),
         Command::Config(command) => config::run(&index, command),
         Command::Check { json } => status::check(&index, json),
+        Command::Health { json } => daemon::health(&index, json),
     }
 }
 

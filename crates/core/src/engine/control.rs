@@ -27,6 +27,8 @@ pub enum Request {
     Stop,
     /// Sources were added, changed or removed: watch and scan accordingly.
     Reload,
+    /// The engine's own part of the health report.
+    Health,
     /// A full scan of one source (added if new) or of all active sources,
     /// answered when done.
     Scan {
@@ -46,6 +48,11 @@ pub enum Response {
     Pong {
         /// Process id of the engine.
         pid: u32,
+    },
+    /// The engine's health.
+    Health {
+        /// What the engine knows about itself.
+        status: crate::health::EngineStatus,
     },
     /// A scan's result, one entry per source.
     Scanned {

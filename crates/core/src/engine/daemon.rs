@@ -27,7 +27,8 @@ use crate::lock::EngineLock;
 use crate::scan::Unobserved;
 use crate::source::{ScanStatus, Source, SourceRules};
 use crate::walk::{dir_is_walked, walk_source, WalkOptions};
-use crate::watch::{Change, DirFilter, WatchedSource, Watcher, WatcherConfig};
+use crate::health::{describe_watch_health, EngineStatus};
+use crate::watch::{inotify_watch_limit, Change, DirFilter, WatchedSource, Watcher, WatcherConfig};
 
 /// Hooks for whoever hosts the engine (logging, the desktop app's events).
 pub trait EngineEvents: Send {
@@ -41,6 +42,8 @@ type RulesBySource = Arc<RwLock<HashMap<i64, (PathBuf, SourceRules)>>>;
 
 struct Engine {
     index: Index,
+    started_at: i64,
+    live_paths_indexed: u64,
     watcher: Watcher,
     rules: RulesBySource,
     watched: HashMap<i64, Source>,
@@ -53,7 +56,8 @@ struct Engine {
 pub fn run(data_dir: DataDir, shutdown: Receiver<()>, mut events: impl EngineEvents) -> Result<()> {
     data_dir.create()?;
     let _lock = EngineLock::acquire(&data_dir.engine_lock())?;
-    let index = Index::open(data_dir.clone())?;
+    let mut index = Index::open(data_dir.clone())?;
+    index.set_background(true);
     let requests = control::listen(&data_dir.path().join(SOCKET_FILE))?;
     let settings = index.settings()?;
     let rules: RulesBySource = Arc::default();
@@ -73,6 +77,8 @@ pub fn run(data_dir: DataDir, shutdown: Receiver<()>, mut events: impl EngineEve
     let (watcher, changes) = Watcher::start(config, filter)?;
     let mut engine = Engine {
         index,
+        started_at: crate::store::now_ms(),
+        live_paths_indexed: 0,
         watcher,
         rules,
         watched: HashMap::new(),
@@ -121,6 +127,7 @@ impl Engine {
                 incoming.reply(Response::Ok);
                 return Flow::Stop;
             }
+            Request::Health => incoming.reply(Response::Health { status: self.status() }),
             Request::Reload => {
                 self.sync_sources(false);
                 incoming.reply(Response::Ok);
@@ -131,6 +138,29 @@ impl Engine {
             }
         }
         Flow::Continue
+    }
+
+    fn status(&self) -> EngineStatus {
+        let issues = self
+            .watcher
+            .health()
+            .iter()
+            .map(|h| {
+                let source = h
+                    .source_id()
+                    .and_then(|id| self.watched.get(&id))
+                    .map_or_else(|| "a source".to_string(), |s| s.path.display().to_string());
+                describe_watch_health(h, &source)
+            })
+            .collect();
+        EngineStatus {
+            pid: std::process::id(),
+            started_at: self.started_at,
+            watches_in_use: self.watcher.watch_count(),
+            watch_limit: inotify_watch_limit(),
+            live_paths_indexed: self.live_paths_indexed,
+            issues,
+        }
     }
 
     fn scan_request(&mut self, path: Option<PathBuf>) -> Response {
@@ -281,7 +311,7 @@ impl Engine {
                 }
             }
         }
-        let mut n_paths = 0;
+        let mut n_paths = 0u64;
         for (source_id, reason) in full {
             paths.remove(&source_id);
             if let Some(source) = self.watched.get(&source_id).cloned() {
@@ -295,7 +325,7 @@ impl Engine {
             let Some(source) = self.watched.get(&source_id).cloned() else { continue };
             list.sort();
             list.dedup();
-            n_paths += list.len();
+            n_paths += list.len() as u64;
             match self.index.scan_paths(&source, list) {
                 Ok(outcome) => {
                     let c = &outcome.counts;
@@ -307,7 +337,8 @@ impl Engine {
                 Err(err) => tracing::warn!(source = %source.path.display(), %err, "live update failed"),
             }
         }
-        n_paths
+        self.live_paths_indexed += n_paths;
+        n_paths as usize
     }
 }
 

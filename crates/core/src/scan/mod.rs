@@ -51,6 +51,8 @@ pub struct ScanOptions {
     pub batch_max_age: Duration,
     /// Threads for the directory walk.
     pub walk_threads: usize,
+    /// Run the readers at low CPU and I/O priority (background engine).
+    pub low_priority: bool,
 }
 
 impl ScanOptions {
@@ -65,6 +67,7 @@ impl ScanOptions {
             batch_max_files: 500,
             batch_max_age: Duration::from_millis(250),
             walk_threads: 2,
+            low_priority: false,
         }
     }
 }
@@ -226,9 +229,13 @@ pub fn scan_source(
             let stop = &stop;
             let db_path = &db_path;
             let read_options = &options.read;
+            let low_priority = options.low_priority;
             std::thread::Builder::new()
                 .name(format!("gleaner-reader-{index}"))
                 .spawn_scoped(scope, move || {
+                    if low_priority {
+                        crate::priority::lower_current_thread();
+                    }
                     let lookup = match Store::open_read_only(db_path) {
                         Ok(lookup) => lookup,
                         Err(err) => {

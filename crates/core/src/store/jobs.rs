@@ -181,6 +181,27 @@ impl Store {
             .ok_or_else(|| Error::UnknownJob(id.to_string()))
     }
 
+    /// The last job that completed.
+    pub fn last_completed_job(&self) -> Result<Option<crate::health::LastScan>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id, directory, completed_at, completed_at - coalesce(started_at, created_at)
+                 FROM indexing_jobs WHERE status = 'completed'
+                 ORDER BY completed_at DESC, rowid DESC LIMIT 1",
+                [],
+                |row| {
+                    Ok(crate::health::LastScan {
+                        job_id: row.get(0)?,
+                        directory: row.get(1)?,
+                        finished_at: row.get(2)?,
+                        duration_ms: row.get(3)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
     /// Recent jobs, newest first, optionally of one status.
     pub fn jobs(&self, status: Option<JobStatus>, limit: usize) -> Result<Vec<JobRecord>> {
         let mut stmt = self.conn.prepare(&format!(
