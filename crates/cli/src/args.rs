@@ -31,9 +31,27 @@ pub enum Command {
     Index {
         /// A folder; all active sources when omitted.
         path: Option<PathBuf>,
-        /// Print the counts as JSON.
+        /// Queue the work as a job of the engine (started if none runs) and return at once.
+        #[arg(long)]
+        background: bool,
+        /// Print the counts (or, with --background, the job ids) as JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Pause a job, or all indexing when no job is given.
+    Pause {
+        /// The job id.
+        job: Option<String>,
+    },
+    /// Resume a job, or all indexing when no job is given.
+    Resume {
+        /// The job id.
+        job: Option<String>,
+    },
+    /// Cancel a job.
+    Cancel {
+        /// The job id.
+        job: String,
     },
     /// Search the index.
     Search {

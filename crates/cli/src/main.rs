@@ -13,6 +13,10 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // Die quietly on a closed pipe (`gleaner jobs | head`), as Unix tools do,
+    // instead of panicking in println!.
+    // SAFETY: setting a signal disposition before any thread exists.
+    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
     let args = args::Args::parse();
     // The daemon turns SIGINT/SIGTERM into a clean stop. Signals must be
     // blocked before any thread starts (the logger starts one), as every

@@ -86,6 +86,16 @@ pub enum Error {
     /// The file watcher could not start.
     #[error("file watcher: {0}")]
     Watch(#[from] crate::watch::WatchError),
+    /// A job state change the state machine forbids.
+    #[error("job {id} is {from}; it cannot become {to}")]
+    InvalidJobTransition {
+        /// The job.
+        id: String,
+        /// Its current state.
+        from: &'static str,
+        /// The refused state.
+        to: &'static str,
+    },
     /// An indexing job id that does not exist.
     #[error("no indexing job {0}")]
     UnknownJob(String),

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::data_dir::DataDir;
 use crate::error::{Error, Result};
 use crate::query::parse_query;
-use crate::scan::{scan_source, ScanObserver, ScanOptions, ScanOutcome, ScanScope, Unobserved};
+use crate::scan::{scan_source, JobProgress, ScanObserver, ScanOptions, ScanOutcome, ScanScope, Unobserved};
 use crate::settings::Settings;
 use crate::source::{canonical_source_path, validate_globs, NewSource, Source, SourceUpdate};
 use crate::store::{JobStatus, SearchFilter, SearchHit, SourceStatusRow, Store};
@@ -148,24 +148,50 @@ impl Index {
         self.store.update_source(source.id, update)
     }
 
-    /// Scans one source in the calling thread, recording the scan as a job.
+    /// Scans one source in the calling thread, recording the scan as a job
+    /// (the foreground `gleaner index`).
     pub fn scan(&mut self, source: &Source, trigger: &str, observer: &dyn ScanObserver) -> Result<ScanReport> {
+        let job_id = self.create_job(source, trigger)?;
+        self.run_job(&job_id, false, observer)
+    }
+
+    /// Queues a job that will scan `source` in full.
+    pub fn create_job(&self, source: &Source, trigger: &str) -> Result<String> {
+        self.store.create_job(source.id, &source.path.to_string_lossy(), source.recursive, trigger)
+    }
+
+    /// Runs a queued job in the calling thread. A job that ran before (it
+    /// was paused, or its engine died) continues from its recorded counts,
+    /// and the files it finished are found unchanged, not read again.
+    ///
+    /// When the observer stops the scan, the job is left `running` for the
+    /// caller to mark paused or cancelled. A source folder that cannot be
+    /// read fails the job, or, when `engine_managed`, pauses it with the
+    /// reason, for the engine to resume when the folder is back.
+    pub fn run_job(&mut self, job_id: &str, engine_managed: bool, observer: &dyn ScanObserver) -> Result<ScanReport> {
+        let job = self.store.job(job_id)?;
+        let resumed_from = job.started_at.is_some().then(|| job.counts.clone());
+        let Some(source) = job.source_id.map(|id| self.store.source_by_id(id)).transpose().ok().flatten() else {
+            let reason = "its source was removed";
+            self.store.transition_job(job_id, JobStatus::Running, None)?;
+            self.store.transition_job(job_id, JobStatus::Failed, Some(reason))?;
+            return Err(Error::UnknownSource(PathBuf::from(&job.directory)));
+        };
+        self.store.transition_job(job_id, JobStatus::Running, None)?;
         let options = self.scan_options()?;
-        let job_id = self.store.create_running_job(
-            source.id,
-            &source.path.to_string_lossy(),
-            source.recursive,
-            trigger,
-        )?;
-        match scan_source(&mut self.store, source, &ScanScope::Full, &options, Some(&job_id), observer) {
+        let progress = JobProgress { id: job_id, resumed_from };
+        match scan_source(&mut self.store, &source, &ScanScope::Full, &options, Some(progress), observer) {
             Ok(outcome) => {
-                let status = if outcome.stopped { JobStatus::Cancelled } else { JobStatus::Completed };
-                self.store.finish_job(&job_id, status, &outcome.counts, None)?;
-                Ok(ScanReport { job_id, source: self.store.source_by_id(source.id)?, outcome })
+                if !outcome.stopped {
+                    self.store.finish_job(job_id, JobStatus::Completed, &outcome.counts, None)?;
+                }
+                Ok(ScanReport { job_id: job_id.to_string(), source: self.store.source_by_id(source.id)?, outcome })
             }
             Err(err) => {
-                let counts = self.store.job(&job_id).map(|j| j.counts).unwrap_or_default();
-                self.store.finish_job(&job_id, JobStatus::Failed, &counts, Some(&err.to_string()))?;
+                let reason = err.to_string();
+                let unreachable = matches!(err, Error::SourceUnavailable { .. });
+                let next = if engine_managed && unreachable { JobStatus::Paused } else { JobStatus::Failed };
+                self.store.transition_job(job_id, next, Some(&reason))?;
                 Err(err)
             }
         }

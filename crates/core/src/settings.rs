@@ -93,6 +93,12 @@ pub const REGISTRY: &[SettingSpec] = &[
         description: "Time budget for extracting the text of one file",
     },
     SettingSpec {
+        key: "indexing.paused",
+        kind: SettingKind::Boolean,
+        default: "false",
+        description: "All indexing paused by the user (gleaner pause / gleaner resume)",
+    },
+    SettingSpec {
         key: "notify.desktop",
         kind: SettingKind::Boolean,
         default: "true",

@@ -82,6 +82,133 @@ pub fn health(index: &Index, json: bool) -> Result<()> {
     Ok(())
 }
 
+/// `gleaner index --background`: queue jobs in the engine, starting one
+/// (detached) when none runs, and print their ids.
+pub fn index_in_background(index: &Index, path: Option<&std::path::Path>, json: bool) -> Result<()> {
+    let data_dir = index.data_dir();
+    let path = match path {
+        // Check the folder here, so a bad path fails in this process,
+        // plainly; the engine adds it as a source and indexes it in the job.
+        Some(path) => Some(match index.store().source_by_path(&gleaner_core::index::lookup_path(path))? {
+            Some(source) => source.path,
+            None => gleaner_core::source::canonical_source_path(path)?,
+        }),
+        None => None,
+    };
+    ensure_engine(data_dir)?;
+    let response = request(data_dir, &Request::Scan { path, background: true }, Some(Duration::from_secs(60)))?;
+    let Response::Jobs { ids, warnings } = response else {
+        bail!("unexpected answer from the engine: {response:?}");
+    };
+    for warning in &warnings {
+        eprintln!("gleaner: warning: {warning}");
+    }
+    if json {
+        match ids.as_slice() {
+            [one] => super::print_json(&serde_json::json!({ "id": one, "ids": ids, "warnings": warnings }))?,
+            _ => super::print_json(&serde_json::json!({ "id": ids.first(), "ids": ids, "warnings": warnings }))?,
+        }
+    } else {
+        for id in &ids {
+            println!("{id}");
+        }
+    }
+    Ok(())
+}
+
+/// Starts `gleaner daemon` detached (its own session, no terminal) unless
+/// an engine runs, and waits until it answers.
+pub fn ensure_engine(data_dir: &DataDir) -> Result<()> {
+    if EngineLock::holder(&data_dir.engine_lock()).is_some() && ping(data_dir) {
+        return Ok(());
+    }
+    use std::os::unix::process::CommandExt;
+    let exe = std::env::current_exe()?;
+    let mut command = std::process::Command::new(exe);
+    command
+        .arg("--data-dir")
+        .arg(data_dir.path())
+        .arg("daemon")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    // SAFETY: setsid is async-signal-safe; it detaches the daemon from our
+    // terminal and process group so it outlives this command.
+    unsafe {
+        command.pre_exec(|| {
+            libc::setsid();
+            Ok(())
+        });
+    }
+    command.spawn()?;
+    for _ in 0..200 {
+        if ping(data_dir) {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    bail!("started `gleaner daemon`, but it did not answer within 10 s (see {})", data_dir.logs().display())
+}
+
+fn ping(data_dir: &DataDir) -> bool {
+    matches!(
+        control::send(&data_dir.path().join(SOCKET_FILE), &Request::Ping, Some(Duration::from_secs(2))),
+        Ok(Response::Pong { .. })
+    )
+}
+
+/// What to do with a job.
+#[derive(Debug, Clone, Copy)]
+pub enum JobAction {
+    Pause,
+    Resume,
+    Cancel,
+}
+
+/// `gleaner pause|resume [JOB]`, `gleaner cancel JOB`: through the engine
+/// when one runs; otherwise straight in the database (a queued or paused
+/// job's state, or the global pause flag, which the next engine honours).
+pub fn control_job(index: &Index, action: JobAction, job: Option<String>) -> Result<()> {
+    let data_dir = index.data_dir();
+    if let Some(id) = &job {
+        index.store().job(id)?; // unknown ids fail here, plainly
+    }
+    let engine_runs = EngineLock::holder(&data_dir.engine_lock()).is_some();
+    if engine_runs {
+        let request = match action {
+            JobAction::Pause => Request::Pause { job: job.clone() },
+            JobAction::Resume => Request::Resume { job: job.clone() },
+            JobAction::Cancel => Request::Cancel { job: job.clone().expect("cancel names a job") },
+        };
+        request_ok(data_dir, &request)?;
+    } else {
+        use gleaner_core::store::JobStatus;
+        let store = index.store();
+        match (action, &job) {
+            (JobAction::Pause, None) => drop(store.set_setting("indexing.paused", "true")?),
+            (JobAction::Resume, None) => drop(store.set_setting("indexing.paused", "false")?),
+            (JobAction::Pause, Some(id)) => drop(store.transition_job(id, JobStatus::Paused, Some(gleaner_core::engine::PAUSED_BY_USER))?),
+            (JobAction::Resume, Some(id)) => {
+                store.transition_job(id, JobStatus::Queued, None)?;
+            }
+            (JobAction::Cancel, Some(id)) => drop(store.transition_job(id, JobStatus::Cancelled, None)?),
+            (JobAction::Cancel, None) => unreachable!("cancel names a job"),
+        }
+    }
+    let what = job.as_deref().map_or("all indexing".to_string(), |id| format!("job {id}"));
+    let done = match action {
+        JobAction::Pause => "paused",
+        JobAction::Resume => "resumed",
+        JobAction::Cancel => "cancelled",
+    };
+    println!("{done} {what}{}", if engine_runs { "" } else { " (no engine is running: it applies when one starts)" });
+    Ok(())
+}
+
+fn request_ok(data_dir: &DataDir, what: &Request) -> Result<()> {
+    request(data_dir, what, Some(Duration::from_secs(30))).map(|_| ())
+}
+
 /// Sends a request to the running engine; an error answer becomes an error.
 pub fn request(data_dir: &DataDir, request: &Request, timeout: Option<Duration>) -> Result<Response> {
     match control::send(&data_dir.path().join(SOCKET_FILE), request, timeout)? {

@@ -104,7 +104,7 @@ pub fn run(index: &mut Index, path: Option<&Path>, json: bool) -> Result<()> {
 fn run_in_engine(index: &Index, path: Option<&Path>, json: bool) -> Result<()> {
     let started = std::time::Instant::now();
     let path = path.map(gleaner_core::index::lookup_path);
-    let response = super::daemon::request(index.data_dir(), &Request::Scan { path }, None)?;
+    let response = super::daemon::request(index.data_dir(), &Request::Scan { path, background: false }, None)?;
     let Response::Scanned { scans, errors } = response else {
         bail!("unexpected answer from the engine: {response:?}");
     };

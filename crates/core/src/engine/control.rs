@@ -34,6 +34,24 @@ pub enum Request {
     Scan {
         /// The folder; all active sources when absent.
         path: Option<PathBuf>,
+        /// Answer at once with the job ids instead of when the jobs end.
+        #[serde(default)]
+        background: bool,
+    },
+    /// Pause one job, or all indexing (persisted) when `job` is absent.
+    Pause {
+        /// The job id.
+        job: Option<String>,
+    },
+    /// Resume one job, or all indexing when `job` is absent.
+    Resume {
+        /// The job id.
+        job: Option<String>,
+    },
+    /// Cancel one job.
+    Cancel {
+        /// The job id.
+        job: String,
     },
 }
 
@@ -53,6 +71,13 @@ pub enum Response {
     Health {
         /// What the engine knows about itself.
         status: crate::health::EngineStatus,
+    },
+    /// Jobs were queued.
+    Jobs {
+        /// Their ids, one per source.
+        ids: Vec<String>,
+        /// Things worth telling (e.g. a job for that folder already runs).
+        warnings: Vec<String>,
     },
     /// A scan's result, one entry per source.
     Scanned {

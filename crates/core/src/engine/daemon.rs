@@ -12,7 +12,7 @@
 //! duplicates are handled alike); a lost-events notice, a returning source
 //! and the schedule become full scans.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -20,11 +20,12 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{select, Receiver};
 
 use super::control::{self, Incoming, Request, Response, ScanSummary, SOCKET_FILE};
+use super::runner::{JobDone, JobRunner, PAUSED_BY_USER};
 use crate::data_dir::DataDir;
 use crate::error::Result;
+use crate::store::JobStatus;
 use crate::index::Index;
 use crate::lock::EngineLock;
-use crate::scan::Unobserved;
 use crate::source::{ScanStatus, Source, SourceRules};
 use crate::walk::{dir_is_walked, walk_source, WalkOptions};
 use crate::health::{describe_watch_health, EngineStatus};
@@ -48,6 +49,20 @@ struct Engine {
     rules: RulesBySource,
     watched: HashMap<i64, Source>,
     next_full_scan: HashMap<i64, Instant>,
+    runner: JobRunner,
+    /// Scan requests waiting for their jobs to end.
+    waiting: Vec<Waiting>,
+    /// All indexing paused by the user (persisted in `indexing.paused`).
+    paused: bool,
+    /// Sources that changed while indexing was paused.
+    dirty_while_paused: HashSet<i64>,
+}
+
+struct Waiting {
+    remaining: HashSet<String>,
+    scans: Vec<ScanSummary>,
+    errors: Vec<String>,
+    incoming: Incoming,
 }
 
 /// Runs the engine until `shutdown` receives (or is dropped) or a client
@@ -83,9 +98,15 @@ pub fn run(data_dir: DataDir, shutdown: Receiver<()>, mut events: impl EngineEve
         rules,
         watched: HashMap::new(),
         next_full_scan: HashMap::new(),
+        runner: JobRunner::new(data_dir.clone()),
+        waiting: Vec::new(),
+        paused: settings.boolean("indexing.paused"),
+        dirty_while_paused: HashSet::new(),
     };
     tracing::info!(data_dir = %data_dir.path().display(), pid = std::process::id(), "engine started");
+    engine.recover_jobs();
     engine.sync_sources(true);
+    engine.start_jobs();
     loop {
         let wait = engine.time_to_next_scan();
         select! {
@@ -104,11 +125,21 @@ pub fn run(data_dir: DataDir, shutdown: Receiver<()>, mut events: impl EngineEve
                 }
                 Err(_) => break,
             },
+            recv(engine.runner.done_rx) -> done => {
+                if let Ok(done) = done {
+                    engine.job_finished(done);
+                }
+            }
             recv(shutdown) -> _ => break,
             default(wait) => engine.run_due_scans(),
         }
+        engine.start_jobs();
     }
     tracing::info!("engine stopping");
+    // Running jobs stop at their next file boundary and are queued again:
+    // the next engine continues them.
+    engine.runner.interrupt_all();
+    engine.runner.join_all();
     let _ = std::fs::remove_file(data_dir.path().join(SOCKET_FILE));
     Ok(())
 }
@@ -132,9 +163,24 @@ impl Engine {
                 self.sync_sources(false);
                 incoming.reply(Response::Ok);
             }
-            Request::Scan { path } => {
-                let response = self.scan_request(path);
-                incoming.reply(response);
+            Request::Scan { path, background } => self.scan_request(path, background, incoming),
+            Request::Pause { job } => {
+                let result = match job {
+                    Some(id) => self.runner.pause(self.index.store(), &id, PAUSED_BY_USER),
+                    None => self.set_paused(true),
+                };
+                incoming.reply(answer(result));
+            }
+            Request::Resume { job } => {
+                let result = match job {
+                    Some(id) => self.runner.resume(self.index.store(), &id),
+                    None => self.set_paused(false),
+                };
+                incoming.reply(answer(result));
+            }
+            Request::Cancel { job } => {
+                let result = self.runner.cancel(self.index.store(), &job);
+                incoming.reply(answer(result));
             }
         }
         Flow::Continue
@@ -163,27 +209,148 @@ impl Engine {
         }
     }
 
-    fn scan_request(&mut self, path: Option<PathBuf>) -> Response {
+    fn scan_request(&mut self, path: Option<PathBuf>, background: bool, incoming: Incoming) {
         let sources = match &path {
-            Some(path) => match self.index.source_or_add(path) {
-                Ok(source) => vec![source],
-                Err(err) => return Response::Error { message: err.to_string() },
-            },
-            None => match self.index.sources() {
-                Ok(sources) => sources.into_iter().filter(|s| s.active).collect(),
-                Err(err) => return Response::Error { message: err.to_string() },
-            },
+            Some(path) => self.index.source_or_add(path).map(|source| vec![source]),
+            None => self.index.sources().map(|sources| sources.into_iter().filter(|s| s.active).collect()),
         };
-        let mut scans = Vec::new();
-        let mut errors = Vec::new();
-        for source in sources {
-            self.ensure_watched(&source);
-            match self.full_scan(&source, "manual") {
-                Ok(summary) => scans.push(summary),
-                Err(err) => errors.push(format!("{}: {err}", source.path.display())),
+        let sources = match sources {
+            Ok(sources) => sources,
+            Err(err) => return incoming.reply(Response::Error { message: err.to_string() }),
+        };
+        let mut ids = Vec::new();
+        let mut warnings = Vec::new();
+        for source in &sources {
+            self.ensure_watched(source);
+            // A full scan the engine queued by itself (start-up, schedule,
+            // rescan) does what was asked: hand out that job rather than
+            // indexing the same folder twice at once.
+            let automatic = self.runner.jobs_for(source.id).into_iter().find(|id| {
+                self.index.store().job(id).is_ok_and(|job| matches!(job.trigger.as_str(), "startup" | "scheduled" | "rescan"))
+            });
+            if let Some(id) = automatic {
+                ids.push(id);
+                continue;
+            }
+            if self.runner.has_job_for(source.id) {
+                warnings.push(format!("{} is already being indexed; a second job was queued", source.path.display()));
+            }
+            match self.queue_scan(source, if background { "background" } else { "manual" }, false) {
+                Ok(Some(id)) => ids.push(id),
+                Ok(None) => {}
+                Err(err) => warnings.push(format!("{}: {err}", source.path.display())),
             }
         }
-        Response::Scanned { scans, errors }
+        if self.paused {
+            warnings.push("indexing is paused: the jobs start when you run `gleaner resume`".into());
+        }
+        if background || ids.is_empty() {
+            incoming.reply(Response::Jobs { ids, warnings });
+        } else {
+            self.waiting.push(Waiting { remaining: ids.into_iter().collect(), scans: Vec::new(), errors: Vec::new(), incoming });
+        }
+    }
+
+    /// Queues a full scan of `source`; with `dedupe`, not when one is already
+    /// queued or running for it (automatic triggers).
+    fn queue_scan(&mut self, source: &Source, trigger: &str, dedupe: bool) -> Result<Option<String>> {
+        let interval = self.scan_interval(source);
+        self.next_full_scan.insert(source.id, Instant::now() + interval);
+        if dedupe && self.runner.has_job_for(source.id) {
+            return Ok(None);
+        }
+        let id = self.index.create_job(source, trigger)?;
+        self.runner.enqueue(id.clone(), Some(source.id));
+        Ok(Some(id))
+    }
+
+    fn start_jobs(&mut self) {
+        if self.paused {
+            return;
+        }
+        let max = self.index.settings().map_or(2, |s| s.integer("jobs.max_concurrent") as usize);
+        self.runner.start_ready(max);
+    }
+
+    fn job_finished(&mut self, done: JobDone) {
+        self.runner.finished(&done);
+        let job = self.index.store().job(&done.id).ok();
+        if let Some(error) = &done.error {
+            tracing::warn!(job = %done.id, %error, "job ended with an error");
+        }
+        if let Some(job) = &job {
+            let c = &job.counts;
+            tracing::info!(
+                job = %job.id, status = job.status.as_str(), directory = %job.directory, trigger = %job.trigger,
+                new = c.new, modified = c.modified, moved = c.moved, deleted = c.deleted,
+                unchanged = c.unchanged, failed = c.failed_files, "job ended"
+            );
+        }
+        let mut still_waiting = Vec::new();
+        for mut waiting in std::mem::take(&mut self.waiting) {
+            if waiting.remaining.remove(&done.id) {
+                match (&done.error, &job) {
+                    (None, Some(job)) => waiting.scans.push(ScanSummary {
+                        path: PathBuf::from(&job.directory),
+                        job_id: job.id.clone(),
+                        counts: job.counts.clone(),
+                    }),
+                    (Some(error), Some(job)) => waiting.errors.push(format!("{}: {error}", job.directory)),
+                    (error, None) => waiting.errors.push(error.clone().unwrap_or_else(|| "job vanished".into())),
+                }
+            }
+            if waiting.remaining.is_empty() {
+                waiting.incoming.reply(Response::Scanned { scans: waiting.scans, errors: waiting.errors });
+            } else {
+                still_waiting.push(waiting);
+            }
+        }
+        self.waiting = still_waiting;
+    }
+
+    /// Jobs left behind by an earlier engine: running ones (it died) and
+    /// queued ones are queued again; those the engine paused itself are
+    /// retried; those the user paused stay paused.
+    fn recover_jobs(&mut self) {
+        let store = self.index.store();
+        let jobs = match store.jobs_in(&[JobStatus::Running, JobStatus::Queued, JobStatus::Paused]) {
+            Ok(jobs) => jobs,
+            Err(err) => return tracing::error!(%err, "could not read unfinished jobs"),
+        };
+        for job in jobs {
+            let requeue = match job.status {
+                JobStatus::Running => {
+                    tracing::info!(job = %job.id, directory = %job.directory, "resuming a job its engine left running");
+                    true
+                }
+                JobStatus::Paused => job.pause_reason.as_deref() != Some(PAUSED_BY_USER),
+                _ => true,
+            };
+            if requeue {
+                if job.status != JobStatus::Queued {
+                    if let Err(err) = store.transition_job(&job.id, JobStatus::Queued, None) {
+                        tracing::warn!(job = %job.id, %err, "could not requeue job");
+                        continue;
+                    }
+                }
+                self.runner.enqueue(job.id, job.source_id);
+            }
+        }
+    }
+
+    fn set_paused(&mut self, paused: bool) -> Result<()> {
+        self.index.store().set_setting("indexing.paused", if paused { "true" } else { "false" })?;
+        self.paused = paused;
+        if paused {
+            self.runner.interrupt_all();
+        } else {
+            for source_id in std::mem::take(&mut self.dirty_while_paused) {
+                if let Some(source) = self.watched.get(&source_id).cloned() {
+                    self.queue_scan(&source, "rescan", true)?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Brings the watched set in line with the stored sources: new or
@@ -210,8 +377,8 @@ impl Engine {
             if changed || startup {
                 self.ensure_watched(source);
                 let trigger = if startup { "startup" } else { "manual" };
-                if let Err(err) = self.full_scan(source, trigger) {
-                    tracing::warn!(source = %source.path.display(), %err, "scan failed");
+                if let Err(err) = self.queue_scan(source, trigger, true) {
+                    tracing::warn!(source = %source.path.display(), %err, "could not queue a scan");
                 }
             }
         }
@@ -231,20 +398,6 @@ impl Engine {
             dirs: walk.dirs,
         });
         self.watched.insert(source.id, source.clone());
-    }
-
-    fn full_scan(&mut self, source: &Source, trigger: &str) -> Result<ScanSummary> {
-        let interval = self.scan_interval(source);
-        self.next_full_scan.insert(source.id, Instant::now() + interval);
-        let started = Instant::now();
-        let report = self.index.scan(source, trigger, &Unobserved)?;
-        let c = &report.outcome.counts;
-        tracing::info!(
-            source = %source.path.display(), trigger, seconds = started.elapsed().as_secs_f64(),
-            new = c.new, modified = c.modified, moved = c.moved, deleted = c.deleted,
-            unchanged = c.unchanged, failed = c.failed_files, "full scan done"
-        );
-        Ok(ScanSummary { path: source.path.clone(), job_id: report.job_id, counts: report.outcome.counts })
     }
 
     fn scan_interval(&self, source: &Source) -> Duration {
@@ -282,14 +435,19 @@ impl Engine {
                 self.next_full_scan.remove(&id);
                 continue;
             };
-            if let Err(err) = self.full_scan(&source, "scheduled") {
-                tracing::warn!(source = %source.path.display(), %err, "scheduled scan failed");
+            if let Err(err) = self.queue_scan(&source, "scheduled", true) {
+                tracing::warn!(source = %source.path.display(), %err, "could not queue a scheduled scan");
             }
         }
     }
 
     /// Indexes one batch of watcher changes; returns the number of paths.
     fn apply_changes(&mut self, batch: Vec<Change>) -> usize {
+        if self.paused {
+            // Remember where things changed; a rescan on resume catches up.
+            self.dirty_while_paused.extend(batch.iter().map(Change::source_id));
+            return 0;
+        }
         let mut paths: BTreeMap<i64, Vec<PathBuf>> = BTreeMap::new();
         let mut full: Vec<(i64, String)> = Vec::new();
         for change in batch {
@@ -316,8 +474,16 @@ impl Engine {
             paths.remove(&source_id);
             if let Some(source) = self.watched.get(&source_id).cloned() {
                 tracing::info!(source = %source.path.display(), %reason, "rescanning");
-                if let Err(err) = self.full_scan(&source, "rescan") {
-                    tracing::warn!(source = %source.path.display(), %err, "rescan failed");
+                if let Err(err) = self.queue_scan(&source, "rescan", true) {
+                    tracing::warn!(source = %source.path.display(), %err, "could not queue a rescan");
+                }
+                // Jobs the engine paused because the folder was away resume.
+                if let Ok(jobs) = self.index.store().jobs_in(&[JobStatus::Paused]) {
+                    for job in jobs.into_iter().filter(|j| j.source_id == Some(source_id)) {
+                        if job.pause_reason.as_deref() != Some(PAUSED_BY_USER) {
+                            let _ = self.runner.resume(self.index.store(), &job.id);
+                        }
+                    }
                 }
             }
         }
@@ -344,4 +510,11 @@ impl Engine {
 
 fn same_rules(a: &Source, b: &Source) -> bool {
     a.path == b.path && a.recursive == b.recursive && a.include == b.include && a.exclude == b.exclude
+}
+
+fn answer(result: Result<()>) -> Response {
+    match result {
+        Ok(()) => Response::Ok,
+        Err(err) => Response::Error { message: err.to_string() },
+    }
 }

@@ -6,5 +6,7 @@
 
 pub mod control;
 mod daemon;
+mod runner;
 
 pub use daemon::{run, EngineEvents};
+pub use runner::PAUSED_BY_USER;

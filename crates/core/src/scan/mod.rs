@@ -38,6 +38,15 @@ use crate::walk::{walk_paths, walk_source, WalkOptions, WalkProblem, WalkedFile}
 pub use plan::{plan_scan, ScanPlan, StatMove, WorkItem, WorkReason};
 pub use worker::{read_file, ReadOptions, ReadOutcome};
 
+/// The job a scan records its progress in.
+#[derive(Debug, Clone)]
+pub struct JobProgress<'a> {
+    /// The job's id.
+    pub id: &'a str,
+    /// The counts of an interrupted earlier run of the same job.
+    pub resumed_from: Option<JobCounts>,
+}
+
 /// How a scan runs.
 #[derive(Debug, Clone)]
 pub struct ScanOptions {
@@ -142,7 +151,9 @@ pub enum ScanScope {
 /// Scans one source, or part of it, and brings its documents in step with
 /// the disk.
 ///
-/// When `job_id` is given, the job row's counts are written with every batch.
+/// When `job` is given, the job row's counts are written with every batch;
+/// a resumed job continues from the counts it had (its finished files are
+/// found unchanged by the plan and are not counted twice).
 /// A source folder that is missing or unreadable is an error (recorded on the
 /// source for a full scan); nothing indexed from it is deleted.
 pub fn scan_source(
@@ -150,9 +161,10 @@ pub fn scan_source(
     source: &Source,
     scope: &ScanScope,
     options: &ScanOptions,
-    job_id: Option<&str>,
+    job: Option<JobProgress<'_>>,
     observer: &dyn ScanObserver,
 ) -> Result<ScanOutcome> {
+    let job_id = job.as_ref().map(|j| j.id);
     let full = *scope == ScanScope::Full;
     if let Err(reason) = check_root(source) {
         if full {
@@ -187,8 +199,16 @@ pub fn scan_source(
     if !full {
         adopt_moves_from_outside(store, source.id, &mut plan)?;
     }
-    counts.total_files = plan.work.len() as u64;
-    counts.unchanged = plan.n_unchanged;
+    match job.and_then(|j| j.resumed_from) {
+        Some(base) => {
+            counts = base;
+            counts.total_files = counts.indexed_files + plan.work.len() as u64;
+        }
+        None => {
+            counts.total_files = plan.work.len() as u64;
+            counts.unchanged = plan.n_unchanged;
+        }
+    }
 
     let mut writer = BatchWriter::new(store, job_id, options);
     for stat_move in &plan.moves {

@@ -7,7 +7,7 @@ use super::{now_ms, Store};
 use crate::error::{Error, Result};
 
 /// A job's life cycle.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum JobStatus {
     /// Waiting for a free runner.
@@ -54,6 +54,34 @@ impl JobStatus {
     pub fn is_finished(self) -> bool {
         matches!(self, JobStatus::Completed | JobStatus::Failed | JobStatus::Cancelled)
     }
+
+    /// The states a job may move to from this one. Finished jobs never
+    /// change again; a running job goes back to queued only when its engine
+    /// died and a new engine resumes it.
+    pub fn next_states(self) -> &'static [JobStatus] {
+        use JobStatus::*;
+        match self {
+            Queued => &[Running, Paused, Cancelled],
+            Running => &[Queued, Paused, Completed, Failed, Cancelled],
+            Paused => &[Queued, Cancelled],
+            Completed | Failed | Cancelled => &[],
+        }
+    }
+
+    /// Whether moving to `next` is allowed.
+    pub fn can_become(self, next: JobStatus) -> bool {
+        self.next_states().contains(&next)
+    }
+
+    /// Every status.
+    pub const ALL: [JobStatus; 6] = [
+        JobStatus::Queued,
+        JobStatus::Running,
+        JobStatus::Paused,
+        JobStatus::Completed,
+        JobStatus::Failed,
+        JobStatus::Cancelled,
+    ];
 }
 
 /// The running counts of a job.
@@ -149,6 +177,45 @@ fn job_from_row(row: &Row<'_>) -> rusqlite::Result<JobRecord> {
 }
 
 impl Store {
+    /// Creates a queued job for a source.
+    pub fn create_job(&self, source_id: i64, directory: &str, recursive: bool, trigger: &str) -> Result<String> {
+        let id = uuid::Uuid::new_v4().to_string();
+        self.conn.execute(
+            "INSERT INTO indexing_jobs (id, source_id, directory, recursive, trigger, status, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'queued', ?6)",
+            params![id, source_id, directory, recursive, trigger, now_ms()],
+        )?;
+        Ok(id)
+    }
+
+    /// Moves a job to `next` if the state machine allows it from its current
+    /// state; returns the job as it is afterwards. `reason` is stored as the
+    /// pause reason (paused) or error (failed).
+    pub fn transition_job(&self, id: &str, next: JobStatus, reason: Option<&str>) -> Result<JobRecord> {
+        let job = self.job(id)?;
+        if job.status == next {
+            return Ok(job);
+        }
+        if !job.status.can_become(next) {
+            return Err(Error::InvalidJobTransition {
+                id: id.to_string(),
+                from: job.status.as_str(),
+                to: next.as_str(),
+            });
+        }
+        self.conn.execute(
+            "UPDATE indexing_jobs SET
+                 status = ?2,
+                 started_at = CASE WHEN ?2 = 'running' THEN coalesce(started_at, ?3) ELSE started_at END,
+                 completed_at = CASE WHEN ?2 IN ('completed', 'failed', 'cancelled') THEN ?3 ELSE completed_at END,
+                 pause_reason = CASE WHEN ?2 = 'paused' THEN ?4 ELSE NULL END,
+                 error_message = CASE WHEN ?2 = 'failed' THEN ?4 ELSE error_message END
+             WHERE id = ?1",
+            params![id, next.as_str(), now_ms(), reason],
+        )?;
+        self.job(id)
+    }
+
     /// Creates a job for a source, already running (a foreground scan).
     pub fn create_running_job(&self, source_id: i64, directory: &str, recursive: bool, trigger: &str) -> Result<String> {
         let id = uuid::Uuid::new_v4().to_string();
@@ -171,6 +238,16 @@ impl Store {
         )?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// Jobs in one of `statuses`, oldest first.
+    pub fn jobs_in(&self, statuses: &[JobStatus]) -> Result<Vec<JobRecord>> {
+        let mut all = Vec::new();
+        for status in statuses {
+            all.extend(self.jobs(Some(*status), usize::MAX >> 1)?);
+        }
+        all.sort_by_key(|job| job.created_at);
+        Ok(all)
     }
 
     /// One job.
@@ -235,4 +312,79 @@ pub(super) fn write_job_counts(tx: &rusqlite::Connection, id: &str, counts: &Job
         counts.last_indexed_file
     ])?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::NewSource;
+
+    fn store_with_source() -> (tempfile::TempDir, Store, i64) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("gleaner.db")).unwrap();
+        let source = store
+            .add_source(&NewSource { path: dir.path().to_path_buf(), recursive: true, ..NewSource::default() })
+            .unwrap();
+        (dir, store, source.id)
+    }
+
+    /// Walks the store into `status` along allowed moves.
+    fn job_in(store: &Store, source_id: i64, status: JobStatus) -> String {
+        let id = store.create_job(source_id, "/x", true, "manual").unwrap();
+        let path: &[JobStatus] = match status {
+            JobStatus::Queued => &[],
+            JobStatus::Running => &[JobStatus::Running],
+            JobStatus::Paused => &[JobStatus::Paused],
+            JobStatus::Completed => &[JobStatus::Running, JobStatus::Completed],
+            JobStatus::Failed => &[JobStatus::Running, JobStatus::Failed],
+            JobStatus::Cancelled => &[JobStatus::Cancelled],
+        };
+        for step in path {
+            store.transition_job(&id, *step, Some("test")).unwrap();
+        }
+        assert_eq!(store.job(&id).unwrap().status, status);
+        id
+    }
+
+    #[test]
+    fn every_legal_and_illegal_transition() {
+        let (_dir, store, source_id) = store_with_source();
+        for from in JobStatus::ALL {
+            for to in JobStatus::ALL {
+                if from == to {
+                    continue;
+                }
+                let id = job_in(&store, source_id, from);
+                let result = store.transition_job(&id, to, Some("because"));
+                if from.can_become(to) {
+                    let job = result.unwrap_or_else(|e| panic!("{from:?} -> {to:?}: {e}"));
+                    assert_eq!(job.status, to);
+                } else {
+                    assert!(
+                        matches!(result, Err(Error::InvalidJobTransition { .. })),
+                        "{from:?} -> {to:?} must be refused"
+                    );
+                    assert_eq!(store.job(&id).unwrap().status, from, "a refused move changes nothing");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn finished_jobs_are_final_and_reasons_are_kept() {
+        for status in [JobStatus::Completed, JobStatus::Failed, JobStatus::Cancelled] {
+            assert!(status.is_finished());
+            assert!(status.next_states().is_empty());
+        }
+        let (_dir, store, source_id) = store_with_source();
+        let id = job_in(&store, source_id, JobStatus::Running);
+        let paused = store.transition_job(&id, JobStatus::Paused, Some("paused by user")).unwrap();
+        assert_eq!(paused.pause_reason.as_deref(), Some("paused by user"));
+        let queued = store.transition_job(&id, JobStatus::Queued, None).unwrap();
+        assert_eq!(queued.pause_reason, None);
+        store.transition_job(&id, JobStatus::Running, None).unwrap();
+        let failed = store.transition_job(&id, JobStatus::Failed, Some("disk on fire")).unwrap();
+        assert_eq!(failed.error.as_deref(), Some("disk on fire"));
+        assert!(failed.completed_at.is_some());
+    }
 }

@@ -1,0 +1,183 @@
+//! End-to-end tests of indexing jobs across processes: background jobs,
+//! pause / resume / cancel from the CLI against a running engine, and resume
+//! after the engine is killed with SIGKILL at random points.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::World;
+use serde_json::Value;
+
+fn wait_until(what: &str, limit: Duration, mut condition: impl FnMut() -> bool) {
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        if condition() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    panic!("timed out waiting until {what}");
+}
+
+fn job(w: &World, id: &str) -> Value {
+    w.json(&["status", id])
+}
+
+fn engine_pid(w: &World) -> Option<i32> {
+    std::fs::read_to_string(w.data().join("engine.lock")).ok()?.trim().parse().ok()
+}
+
+fn kill(pid: i32, signal: i32) {
+    // SAFETY: kill(2) on a pid we started.
+    unsafe { libc::kill(pid, signal) };
+}
+
+/// Stops whatever engine runs for this world when the test ends.
+struct StopEngine<'a>(&'a World);
+impl Drop for StopEngine<'_> {
+    fn drop(&mut self) {
+        let _ = self.0.cmd().arg("stop").output();
+    }
+}
+
+#[test]
+fn a_background_job_starts_an_engine_and_completes() {
+    let w = World::new();
+    let _stop = StopEngine(&w);
+    for i in 0..50 {
+        w.write(&format!("f{i}.txt"), format!("mongoose number {i}"));
+    }
+    let started = w.json(&["index", w.docs().to_str().unwrap(), "--background"]);
+    let id = started["id"].as_str().expect("a job id").to_string();
+    assert!(engine_pid(&w).is_some(), "an engine was started");
+    wait_until("the job completes", Duration::from_secs(30), || job(&w, &id)["status"] == "completed");
+    let done = job(&w, &id);
+    assert_eq!(done["total_files"], 50, "{done}");
+    assert_eq!(done["indexed_files"], 50);
+    assert_eq!(done["failed_files"], 0);
+    assert_eq!(done["total_chunks"], 50);
+    assert!(done["error"].is_null());
+    assert_eq!(w.json(&["search", "mongoose"]).as_array().unwrap().len(), 10, "default limit");
+    let listed = w.json(&["jobs", "--status", "completed"]);
+    assert!(listed.as_array().unwrap().iter().any(|j| j["id"] == id.as_str()));
+}
+
+#[test]
+fn pause_resume_and_cancel_from_another_process() {
+    let w = World::new();
+    let _stop = StopEngine(&w);
+    w.write("a.txt", "narwhal");
+    w.ok(&["source", "add", w.docs().to_str().unwrap()]);
+    // Pause all indexing first, so the jobs below wait in the queue and each
+    // state can be observed without racing the indexer.
+    w.ok(&["pause"]);
+    let id = w.json(&["index", "--background"])["id"].as_str().unwrap().to_string();
+    assert_eq!(job(&w, &id)["status"], "queued");
+
+    w.ok(&["pause", &id]);
+    assert_eq!(job(&w, &id)["status"], "paused");
+    assert_eq!(job(&w, &id)["pause_reason"], "paused by user");
+    // A job the user paused stays paused when all indexing resumes...
+    w.ok(&["resume"]);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(job(&w, &id)["status"], "paused");
+    // ...and across an engine restart.
+    w.ok(&["stop"]);
+    w.json(&["index", "--background"]); // starts a new engine (and a job of its own)
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(job(&w, &id)["status"], "paused");
+    // Resuming it runs it to completion.
+    w.ok(&["resume", &id]);
+    wait_until("the resumed job completes", Duration::from_secs(30), || job(&w, &id)["status"] == "completed");
+
+    // Cancel a queued job.
+    w.ok(&["pause"]);
+    let doomed = w.json(&["index", "--background"])["id"].as_str().unwrap().to_string();
+    w.ok(&["cancel", &doomed]);
+    assert_eq!(job(&w, &doomed)["status"], "cancelled");
+    assert!(job(&w, &doomed)["completed_at"].is_number());
+    // Illegal moves are refused with a clear error.
+    let err = w.fails(&["resume", &doomed]);
+    assert!(err.contains("cannot become"), "{err}");
+    let err = w.fails(&["pause", "no-such-job"]);
+    assert!(err.contains("no indexing job"), "{err}");
+    w.ok(&["resume"]);
+}
+
+/// Counts active documents and checks the index's integrity.
+fn active_documents(w: &World) -> i64 {
+    w.db().query_row("SELECT count(*) FROM documents WHERE active = 1", [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn jobs_survive_sigkill_at_random_points() {
+    let trials: usize = std::env::var("GLEANER_CRASH_TRIALS").ok().and_then(|v| v.parse().ok()).unwrap_or(20);
+    let w = World::new();
+    let _stop = StopEngine(&w);
+    let n_files = 4000;
+    for i in 0..n_files {
+        // Every file unique, a few hundred bytes, in 30 folders.
+        w.write(&format!("d{}/f{i}.md", i % 30), format!("# note {i}\n\nquokka{i} {}\n", "text ".repeat(60 + i % 40)));
+    }
+    w.ok(&["config", "set", "index.workers", "1"]);
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut rng = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut killed_mid_job = 0;
+    for trial in 0..trials {
+        // Half the trials start from scratch (first index), the others rescan
+        // after some files changed.
+        if trial % 2 == 0 {
+            let _ = std::fs::remove_dir_all(w.data());
+            w.ok(&["config", "set", "index.workers", "1"]);
+        } else {
+            for k in 0..100 {
+                let i = (rng() % n_files as u64) as usize;
+                w.write(&format!("d{}/f{i}.md", i % 30), format!("# note {i}\n\nquokka{i} rewritten {trial} {k}\n"));
+            }
+        }
+        let id = w.json(&["index", w.docs().to_str().unwrap(), "--background"])["id"].as_str().unwrap().to_string();
+        std::thread::sleep(Duration::from_millis(rng() % 700));
+        let pid = engine_pid(&w).expect("engine pid");
+        if job(&w, &id)["status"] != "completed" {
+            killed_mid_job += 1;
+        }
+        kill(pid, libc::SIGKILL);
+        wait_until("the killed engine releases its lock", Duration::from_secs(10), || {
+            w.cmd().args(["health", "--json"]).output().map(|o| String::from_utf8_lossy(&o.stdout).contains("\"engine\": null")).unwrap_or(false)
+        });
+        // A new engine resumes the job.
+        let out = w.cmd().args(["index", "--background", "--json"]).output().unwrap();
+        assert!(out.status.success(), "restart: {}", String::from_utf8_lossy(&out.stderr));
+        let mut last = Value::Null;
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            last = job(&w, &id);
+            if last["status"] == "completed" {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        assert_eq!(last["status"], "completed", "trial {trial}: the interrupted job was not resumed: {last}\njobs: {}", w.json(&["jobs"]));
+        wait_until("all jobs finish", Duration::from_secs(60), || {
+            w.json(&["jobs"]).as_array().unwrap().iter().all(|j| j["status"] == "completed")
+        });
+        assert_eq!(active_documents(&w), n_files as i64, "trial {trial}: every file indexed once");
+        let duplicates: i64 = w
+            .db()
+            .query_row("SELECT count(*) - count(DISTINCT path) FROM documents", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(duplicates, 0);
+        let probe = (rng() % n_files as u64) as usize;
+        assert_eq!(w.search(&format!("quokka{probe}")).len(), 1, "trial {trial}: quokka{probe} is findable");
+        w.ok(&["stop"]);
+        let check = w.json(&["check"]);
+        assert_eq!(check["ok"], true, "trial {trial}: {check}");
+    }
+    assert!(killed_mid_job * 2 >= trials, "most kills must land mid-job ({killed_mid_job} of {trials})");
+}
