@@ -31,8 +31,14 @@ fn every_change_class_is_detected() {
     // new, modified, moved, deleted, unchanged, failed
     assert_eq!(counts(&run), [1, 1, 2, 1, 1, 0], "{run}");
     assert_eq!(w.search_names("foxtrot"), ["edit.txt"]);
-    assert!(w.search_names("bravo").is_empty(), "old text must leave the index");
-    assert!(w.search_names("charlie").is_empty(), "deleted files leave search at once");
+    assert!(
+        w.search_names("bravo").is_empty(),
+        "old text must leave the index"
+    );
+    assert!(
+        w.search_names("charlie").is_empty(),
+        "deleted files leave search at once"
+    );
     assert_eq!(w.search_names("delta"), ["renamed.txt"]);
     assert_eq!(w.search_names("echo"), ["elsewhere/dst.txt"]);
     assert_eq!(w.search_names("golf"), ["fresh.txt"]);
@@ -40,7 +46,11 @@ fn every_change_class_is_detected() {
     // A deleted document is kept, inactive, with its deletion time.
     let (active, deleted_at): (bool, Option<i64>) = w
         .db()
-        .query_row("SELECT active, deleted_at FROM documents WHERE name = 'gone.txt'", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row(
+            "SELECT active, deleted_at FROM documents WHERE name = 'gone.txt'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .unwrap();
     assert!(!active);
     assert!(deleted_at.is_some());
@@ -71,7 +81,10 @@ fn identical_files_share_one_content_but_are_separate_hits() {
     w.write("two/one.txt", "twin content about hydrangeas");
     w.index();
     assert_eq!(w.search_names("hydrangeas"), ["one.txt", "two/one.txt"]);
-    let contents: i64 = w.db().query_row("SELECT count(*) FROM contents", [], |r| r.get(0)).unwrap();
+    let contents: i64 = w
+        .db()
+        .query_row("SELECT count(*) FROM contents", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(contents, 1);
 }
 
@@ -86,7 +99,10 @@ fn a_moved_large_file_is_not_read_again() {
     std::fs::rename(w.path("big.txt"), w.path("archive/big.txt")).unwrap();
     let moved = w.index();
     assert_eq!(counts(&moved), [0, 0, 1, 0, 0, 0]);
-    assert_eq!(moved["bytes_read"], 0, "a rename costs no read and no extraction");
+    assert_eq!(
+        moved["bytes_read"], 0,
+        "a rename costs no read and no extraction"
+    );
     assert_eq!(moved["chunks"], 0);
     assert_eq!(w.search_names("lazy"), ["archive/big.txt"]);
 }
@@ -95,7 +111,10 @@ fn a_moved_large_file_is_not_read_again() {
 fn gitignore_only_counts_inside_git_repositories() {
     let w = World::new();
     w.write("plain/.gitignore", "/*\n");
-    w.write("plain/visible.txt", "outside git the gitignore is ignored: kumquat");
+    w.write(
+        "plain/visible.txt",
+        "outside git the gitignore is ignored: kumquat",
+    );
     w.write("repo/.git/HEAD", "ref: refs/heads/main\n");
     w.write("repo/.gitignore", "build/\n");
     w.write("repo/src/main.txt", "kumquat source");
@@ -104,7 +123,10 @@ fn gitignore_only_counts_inside_git_repositories() {
     w.write("notes/.gleanerignore", "private.txt\n");
     w.write("notes/private.txt", "kumquat private");
     w.index();
-    assert_eq!(w.search_names("kumquat"), ["plain/visible.txt", "repo/src/main.txt"]);
+    assert_eq!(
+        w.search_names("kumquat"),
+        ["plain/visible.txt", "repo/src/main.txt"]
+    );
 }
 
 #[test]
@@ -115,15 +137,39 @@ fn include_and_exclude_globs_are_relative_to_the_source_root() {
     w.write("src/code.rs", "// mango code");
     w.write("nested/docs/other.md", "mango nested");
     let docs = w.docs();
-    w.ok(&["source", "add", docs.to_str().unwrap(), "--include", "docs/**/*.md", "--include", "*.rs", "--exclude", "docs/drafts/"]);
+    w.ok(&[
+        "source",
+        "add",
+        docs.to_str().unwrap(),
+        "--include",
+        "docs/**/*.md",
+        "--include",
+        "*.rs",
+        "--exclude",
+        "docs/drafts/",
+    ]);
     w.ok(&["index"]);
     assert_eq!(w.search_names("mango"), ["docs/guide.md", "src/code.rs"]);
 
     // Changing the rules and rescanning drops what they no longer include.
-    w.ok(&["source", "set", docs.to_str().unwrap(), "--include", "**/*.md", "--clear-exclude"]);
+    w.ok(&[
+        "source",
+        "set",
+        docs.to_str().unwrap(),
+        "--include",
+        "**/*.md",
+        "--clear-exclude",
+    ]);
     let run = w.json(&["index"]);
     assert_eq!(counts(&run)[3], 1, "code.rs is now excluded: {run}");
-    assert_eq!(w.search_names("mango"), ["docs/drafts/wip.md", "docs/guide.md", "nested/docs/other.md"]);
+    assert_eq!(
+        w.search_names("mango"),
+        [
+            "docs/drafts/wip.md",
+            "docs/guide.md",
+            "nested/docs/other.md"
+        ]
+    );
 }
 
 #[test]
@@ -145,7 +191,10 @@ fn every_format_is_extracted() {
     w.write("code.rs", "fn main() { println!(\"zebra in rust\"); }");
     w.write("page.html", "<html><head><style>.zebra{}</style><script>zebraScript()</script></head><body><h1>Zebra &amp; friends</h1><p>zebra in html</p></body></html>");
     w.write("paper.pdf", fixtures::pdf("zebra in a portable document"));
-    w.write("letter.docx", fixtures::docx(&["Dear reader,", "zebra in a word document"]));
+    w.write(
+        "letter.docx",
+        fixtures::docx(&["Dear reader,", "zebra in a word document"]),
+    );
     w.write("report.odt", fixtures::odt(&["zebra in an open document"]));
     // Windows-1252: "café zebra" with é as 0xE9.
     w.write("legacy.txt", b"caf\xe9 zebra legacy encoding");
@@ -155,21 +204,42 @@ fn every_format_is_extracted() {
     assert_eq!(counts(&run), [10, 0, 0, 0, 0, 0], "{run}");
     assert_eq!(
         w.search_names("zebra"),
-        ["code.rs", "legacy.txt", "letter.docx", "notes.md", "page.html", "paper.pdf", "plain.txt", "report.odt"]
+        [
+            "code.rs",
+            "legacy.txt",
+            "letter.docx",
+            "notes.md",
+            "page.html",
+            "paper.pdf",
+            "plain.txt",
+            "report.odt"
+        ]
     );
-    assert!(w.search_names("zebraScript").is_empty(), "script text is not document text");
-    assert_eq!(w.search_names("cafe"), ["legacy.txt"], "diacritics are folded and legacy text decoded");
+    assert!(
+        w.search_names("zebraScript").is_empty(),
+        "script text is not document text"
+    );
+    assert_eq!(
+        w.search_names("cafe"),
+        ["legacy.txt"],
+        "diacritics are folded and legacy text decoded"
+    );
     // Files without text are still found by name.
     assert_eq!(w.search_names("image"), ["image.png"]);
     // Each content records which extractor made it.
     let extractors: Vec<String> = {
         let db = w.db();
-        let mut stmt = db.prepare("SELECT DISTINCT extractor FROM contents ORDER BY 1").unwrap();
+        let mut stmt = db
+            .prepare("SELECT DISTINCT extractor FROM contents ORDER BY 1")
+            .unwrap();
         let rows = stmt.query_map([], |r| r.get(0)).unwrap();
         rows.map(Result::unwrap).collect()
     };
     assert!(extractors.len() >= 5, "{extractors:?}");
-    assert!(extractors.iter().all(|e| e.contains('/')), "extractor ids carry a version: {extractors:?}");
+    assert!(
+        extractors.iter().all(|e| e.contains('/')),
+        "extractor ids carry a version: {extractors:?}"
+    );
 }
 
 #[test]
@@ -177,10 +247,15 @@ fn an_outdated_extractor_version_is_re_extracted() {
     let w = World::new();
     w.write("a.txt", "quince text");
     w.index();
-    w.db().execute("UPDATE contents SET extractor = 'text/0'", []).unwrap();
+    w.db()
+        .execute("UPDATE contents SET extractor = 'text/0'", [])
+        .unwrap();
     let run = w.index();
     assert_eq!(run["chunks"], 1, "the text is extracted again: {run}");
-    let extractor: String = w.db().query_row("SELECT extractor FROM contents", [], |r| r.get(0)).unwrap();
+    let extractor: String = w
+        .db()
+        .query_row("SELECT extractor FROM contents", [], |r| r.get(0))
+        .unwrap();
     assert_ne!(extractor, "text/0");
     assert_eq!(w.search_names("quince"), ["a.txt"]);
     assert_eq!(w.index()["chunks"], 0, "and only once");
@@ -193,20 +268,35 @@ fn a_malformed_pdf_fails_alone_and_is_not_retried_until_it_changes() {
     let mut broken = fixtures::pdf("walrus broken");
     broken.truncate(broken.len() / 2);
     w.write("broken.pdf", broken);
-    w.write("garbage.pdf", b"%PDF-1.7\n\xff\xfe garbage that is no pdf at all \x00\x01");
+    w.write(
+        "garbage.pdf",
+        b"%PDF-1.7\n\xff\xfe garbage that is no pdf at all \x00\x01",
+    );
     let run = w.index();
     assert_eq!(counts(&run)[0] + counts(&run)[5], 3, "{run}");
     assert!(counts(&run)[5] >= 1, "a malformed pdf is a failure: {run}");
-    assert_eq!(w.search_names("walrus").first().map(String::as_str), Some("good.txt"));
+    assert_eq!(
+        w.search_names("walrus").first().map(String::as_str),
+        Some("good.txt")
+    );
     let status = w.json(&["status"]);
     let failed = status[0]["failed_files"].as_array().unwrap();
-    assert!(failed.iter().any(|f| f["path"].as_str().unwrap().ends_with("garbage.pdf") && !f["error"].as_str().unwrap().is_empty()));
+    assert!(failed
+        .iter()
+        .any(|f| f["path"].as_str().unwrap().ends_with("garbage.pdf")
+            && !f["error"].as_str().unwrap().is_empty()));
     let again = w.index();
-    assert_eq!(counts(&again), [0, 0, 0, 0, 3, 0], "failed files are not retried every run: {again}");
+    assert_eq!(
+        counts(&again),
+        [0, 0, 0, 0, 3, 0],
+        "failed files are not retried every run: {again}"
+    );
     w.write("garbage.pdf", fixtures::pdf("walrus repaired"));
     let repaired = w.index();
     assert_eq!(counts(&repaired)[1], 1, "{repaired}");
-    assert!(w.search_names("repaired").contains(&"garbage.pdf".to_string()));
+    assert!(w
+        .search_names("repaired")
+        .contains(&"garbage.pdf".to_string()));
 }
 
 #[test]
@@ -222,9 +312,15 @@ fn an_unreadable_file_fails_alone_with_its_error() {
         for dir in [w.dir.path().to_path_buf(), w.docs(), w.data()] {
             std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
         }
-        std::fs::set_permissions(w.path("open.txt"), std::fs::Permissions::from_mode(0o644)).unwrap();
+        std::fs::set_permissions(w.path("open.txt"), std::fs::Permissions::from_mode(0o644))
+            .unwrap();
         let mut cmd = std::process::Command::new("setpriv");
-        cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups", env!("CARGO_BIN_EXE_gleaner")]);
+        cmd.args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            env!("CARGO_BIN_EXE_gleaner"),
+        ]);
         cmd
     } else {
         std::process::Command::new(env!("CARGO_BIN_EXE_gleaner"))
@@ -240,7 +336,11 @@ fn an_unreadable_file_fails_alone_with_its_error() {
     assert_eq!(counts(&run), [1, 0, 0, 0, 0, 1], "{run}");
     let error: String = w
         .db()
-        .query_row("SELECT error FROM documents WHERE name = 'secret.txt'", [], |r| r.get(0))
+        .query_row(
+            "SELECT error FROM documents WHERE name = 'secret.txt'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(error, "permission denied");
 }
@@ -248,8 +348,18 @@ fn an_unreadable_file_fails_alone_with_its_error() {
 #[test]
 fn search_ranks_and_highlights() {
     let w = World::new();
-    w.write("many.txt", "ocelot ocelot ocelot: the ocelot is a wild cat. ocelot.");
-    w.write("once.txt", format!("{} ocelot appears once here {}", "filler words ".repeat(40), "more filler ".repeat(40)));
+    w.write(
+        "many.txt",
+        "ocelot ocelot ocelot: the ocelot is a wild cat. ocelot.",
+    );
+    w.write(
+        "once.txt",
+        format!(
+            "{} ocelot appears once here {}",
+            "filler words ".repeat(40),
+            "more filler ".repeat(40)
+        ),
+    );
     w.write("ocelot-notes.txt", "notes about nothing in particular");
     w.write("running.txt", "the runner was running and runs");
     w.index();
@@ -257,30 +367,63 @@ fn search_ranks_and_highlights() {
     let hits = hits.as_array().unwrap();
     let names: Vec<&str> = hits.iter().map(|h| h["name"].as_str().unwrap()).collect();
     assert_eq!(names[0], "many.txt", "{names:?}");
-    assert!(names.contains(&"once.txt") && names.contains(&"ocelot-notes.txt"), "file names are searchable: {names:?}");
+    assert!(
+        names.contains(&"once.txt") && names.contains(&"ocelot-notes.txt"),
+        "file names are searchable: {names:?}"
+    );
     let once = hits.iter().find(|h| h["name"] == "once.txt").unwrap();
-    assert!(once["snippet"].as_str().unwrap().contains("**ocelot**"), "{once}");
+    assert!(
+        once["snippet"].as_str().unwrap().contains("**ocelot**"),
+        "{once}"
+    );
     assert_eq!(once["line_start"], 1);
     let scores: Vec<f64> = hits.iter().map(|h| h["score"].as_f64().unwrap()).collect();
-    assert!(scores.windows(2).all(|p| p[0] >= p[1]), "sorted by score: {scores:?}");
+    assert!(
+        scores.windows(2).all(|p| p[0] >= p[1]),
+        "sorted by score: {scores:?}"
+    );
     // Stemming: "run" finds running/runs.
     assert_eq!(w.search_names("run"), ["running.txt"]);
     // Phrases, exclusion, extension and limit filters.
     assert_eq!(w.search_names("\"wild cat\""), ["many.txt"]);
     assert_eq!(w.search_names("ocelot -wild").len(), 2);
-    assert_eq!(w.json(&["search", "ocelot", "--limit", "1"]).as_array().unwrap().len(), 1);
-    assert!(w.json(&["search", "ocelot", "--ext", "md"]).as_array().unwrap().is_empty());
+    assert_eq!(
+        w.json(&["search", "ocelot", "--limit", "1"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(w
+        .json(&["search", "ocelot", "--ext", "md"])
+        .as_array()
+        .unwrap()
+        .is_empty());
 }
 
 #[test]
 fn line_ranges_point_into_the_file() {
     let w = World::new();
-    let text: String = (1..=400).map(|i| if i == 321 { "the needle line\n".to_string() } else { format!("hay line {i}\n") }).collect();
+    let text: String = (1..=400)
+        .map(|i| {
+            if i == 321 {
+                "the needle line\n".to_string()
+            } else {
+                format!("hay line {i}\n")
+            }
+        })
+        .collect();
     w.write("hay.txt", text);
     w.index();
     let hit = &w.json(&["search", "needle"])[0];
-    let (start, end) = (hit["line_start"].as_i64().unwrap(), hit["line_end"].as_i64().unwrap());
-    assert!(start <= 321 && 321 <= end && end - start < 80, "{start}-{end}");
+    let (start, end) = (
+        hit["line_start"].as_i64().unwrap(),
+        hit["line_end"].as_i64().unwrap(),
+    );
+    assert!(
+        start <= 321 && 321 <= end && end - start < 80,
+        "{start}-{end}"
+    );
 }
 
 #[test]
@@ -290,8 +433,19 @@ fn cli_errors_are_one_clear_line_and_lose_nothing() {
     w.index();
     let missing = w.dir.path().join("missing");
     let err = w.fails(&["index", missing.to_str().unwrap()]);
-    assert!(err.starts_with("gleaner: ") && err.contains("no such directory") && err.lines().count() == 1, "{err}");
-    let err = w.fails(&["source", "add", w.docs().to_str().unwrap(), "--include", "a["]);
+    assert!(
+        err.starts_with("gleaner: ")
+            && err.contains("no such directory")
+            && err.lines().count() == 1,
+        "{err}"
+    );
+    let err = w.fails(&[
+        "source",
+        "add",
+        w.docs().to_str().unwrap(),
+        "--include",
+        "a[",
+    ]);
     assert!(err.contains("bad glob pattern \"a[\""), "{err}");
     let err = w.fails(&["config", "set", "index.workers", "12"]);
     assert!(err.contains("expected an integer from 1 to 8"), "{err}");
@@ -306,8 +460,15 @@ fn cli_errors_are_one_clear_line_and_lose_nothing() {
     std::fs::create_dir_all(w.path("sub")).unwrap();
     let err = w.fails(&["source", "add", w.path("sub").to_str().unwrap()]);
     assert!(err.contains("inside another source"), "{err}");
-    assert_eq!(w.search_names("yak"), ["a.txt"], "failed commands lose nothing");
-    assert_eq!(w.ok(&["config", "set", "index.workers", "3"]).trim(), "index.workers = 3");
+    assert_eq!(
+        w.search_names("yak"),
+        ["a.txt"],
+        "failed commands lose nothing"
+    );
+    assert_eq!(
+        w.ok(&["config", "set", "index.workers", "3"]).trim(),
+        "index.workers = 3"
+    );
     assert_eq!(w.ok(&["config", "get", "index.workers"]).trim(), "3");
 }
 
@@ -323,7 +484,11 @@ fn a_vanished_source_is_an_error_and_keeps_its_documents() {
     let status = w.json(&["status"]);
     assert_eq!(status[0]["last_scan_status"], "error");
     assert_eq!(status[0]["documents"], 1);
-    assert_eq!(w.search_names("okapi"), ["a.txt"], "nothing is deleted while the folder is away");
+    assert_eq!(
+        w.search_names("okapi"),
+        ["a.txt"],
+        "nothing is deleted while the folder is away"
+    );
     std::fs::rename(&parked, w.docs()).unwrap();
     assert_eq!(counts(&w.json(&["index"])), [0, 0, 0, 0, 1, 0]);
     assert_eq!(w.json(&["status"])[0]["last_scan_status"], "success");
@@ -347,7 +512,10 @@ fn sources_can_be_listed_disabled_and_removed() {
     assert_eq!(w.search_names("lemur"), ["a.txt"]);
     w.ok(&["source", "remove", docs]);
     assert!(w.search("lemur").is_empty());
-    let left: i64 = w.db().query_row("SELECT count(*) FROM contents", [], |r| r.get(0)).unwrap();
+    let left: i64 = w
+        .db()
+        .query_row("SELECT count(*) FROM contents", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(left, 0, "removing a source drops its text");
 }
 
@@ -367,7 +535,9 @@ fn every_scan_is_recorded_as_a_job() {
     assert!(job["error"].is_null());
     let jobs = w.json(&["jobs"]);
     assert_eq!(jobs.as_array().unwrap().len(), 1);
-    assert!(w.fails(&["status", "no-such-job"]).contains("no indexing job"));
+    assert!(w
+        .fails(&["status", "no-such-job"])
+        .contains("no indexing job"));
 }
 
 #[test]
@@ -376,7 +546,10 @@ fn the_index_passes_integrity_checks_after_churn() {
     for round in 0..5 {
         for i in 0..30 {
             let name = format!("f{}.txt", (i * 7 + round) % 40);
-            w.write(&name, format!("round {round} file {i} {}", "churn ".repeat(i * 10)));
+            w.write(
+                &name,
+                format!("round {round} file {i} {}", "churn ".repeat(i * 10)),
+            );
         }
         if round % 2 == 1 {
             for i in 0..10 {

@@ -44,7 +44,9 @@ const MAX_REPORTED: usize = 20;
 fn live_index_converges_to_a_fresh_index() {
     let seed = env_number("GLEANER_CONVERGENCE_SEED").unwrap_or(DEFAULT_SEED);
     let n_ops = env_number("GLEANER_CONVERGENCE_OPS").map_or(DEFAULT_OPS, |n| n as usize);
-    eprintln!("convergence: seed {seed} ({n_ops} operations); rerun with GLEANER_CONVERGENCE_SEED={seed}");
+    eprintln!(
+        "convergence: seed {seed} ({n_ops} operations); rerun with GLEANER_CONVERGENCE_SEED={seed}"
+    );
     let started = Instant::now();
 
     let w = World::new();
@@ -63,7 +65,14 @@ fn live_index_converges_to_a_fresh_index() {
 
     let docs_prefix = format!("{}/", w.docs().display());
     let live_db = w.data().join("gleaner.db");
-    let quiet = wait_for_quiescence(&live_db, &w.docs(), &docs_prefix, &mut daemon, &log_path, seed);
+    let quiet = wait_for_quiescence(
+        &live_db,
+        &w.docs(),
+        &docs_prefix,
+        &mut daemon,
+        &log_path,
+        seed,
+    );
     let quiet_after = started.elapsed();
 
     let status = daemon.terminate();
@@ -79,19 +88,31 @@ fn live_index_converges_to_a_fresh_index() {
         .env_remove("GLEANER_DATA_DIR")
         .output()
         .expect("run gleaner index");
-    common::assert_success(&out, &["--data-dir", "scratch-data", "index", "docs", "--json"]);
+    common::assert_success(
+        &out,
+        &["--data-dir", "scratch-data", "index", "docs", "--json"],
+    );
     let scratch = read_index(&scratch_data.join("gleaner.db"), &docs_prefix);
 
     let mut problems = compare(&live, &scratch, &disk);
     if !status.success() {
-        problems.insert(0, format!("the daemon did not exit cleanly on SIGTERM: {status}"));
+        problems.insert(
+            0,
+            format!("the daemon did not exit cleanly on SIGTERM: {status}"),
+        );
     }
     if quiet.is_none() {
-        problems.insert(0, format!("the live index never went quiet within {QUIESCENCE_TIMEOUT:?}"));
+        problems.insert(
+            0,
+            format!("the live index never went quiet within {QUIESCENCE_TIMEOUT:?}"),
+        );
     }
     let check = w.json(&["check"]);
     if check["ok"] != true {
-        problems.insert(0, format!("`gleaner check` after stopping the daemon: {check}"));
+        problems.insert(
+            0,
+            format!("`gleaner check` after stopping the daemon: {check}"),
+        );
     }
 
     let jobs = job_triggers(&live_db);
@@ -124,9 +145,19 @@ fn live_index_converges_to_a_fresh_index() {
     }
     report += &format!("jobs by trigger: {jobs:?}\n");
     for rel in differing_paths(&live, &scratch, &disk).iter().take(5) {
-        let name = Path::new(rel).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let touched: Vec<&String> = sim.log.iter().filter(|line| mentions(line, &name)).collect();
-        report += &format!("operations naming {name:?} ({} in all, the last 12):\n", touched.len());
+        let name = Path::new(rel)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let touched: Vec<&String> = sim
+            .log
+            .iter()
+            .filter(|line| mentions(line, &name))
+            .collect();
+        report += &format!(
+            "operations naming {name:?} ({} in all, the last 12):\n",
+            touched.len()
+        );
         for line in touched.iter().rev().take(12).rev() {
             report += &format!("    {line}\n");
         }
@@ -151,7 +182,8 @@ fn env_number(key: &str) -> Option<u64> {
 
 /// Whether an operation-log line names `name` as a whole path component.
 fn mentions(line: &str, name: &str) -> bool {
-    line.split(|c: char| c == ' ' || c == '/' || c == ',').any(|word| word == name)
+    line.split(|c: char| c == ' ' || c == '/' || c == ',')
+        .any(|word| word == name)
 }
 
 // ---------------------------------------------------------------------------
@@ -176,13 +208,25 @@ impl Daemon {
         // Ready when it answers on its socket (after the start-up scan).
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
-            if w.data().join("engine.sock").exists() && w.cmd().args(["status", "--json"]).output().is_ok_and(|o| o.status.success()) {
+            if w.data().join("engine.sock").exists()
+                && w.cmd()
+                    .args(["status", "--json"])
+                    .output()
+                    .is_ok_and(|o| o.status.success())
+            {
                 break;
             }
             if let Ok(Some(status)) = daemon.child.try_wait() {
-                panic!("the daemon exited at start-up ({status}):\n{}", tail(log, 40));
+                panic!(
+                    "the daemon exited at start-up ({status}):\n{}",
+                    tail(log, 40)
+                );
             }
-            assert!(Instant::now() < deadline, "the daemon did not answer within 30 s:\n{}", tail(log, 40));
+            assert!(
+                Instant::now() < deadline,
+                "the daemon did not answer within 30 s:\n{}",
+                tail(log, 40)
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
         daemon
@@ -190,7 +234,10 @@ impl Daemon {
 
     fn assert_alive(&mut self, log: &Path, seed: u64) {
         if let Ok(Some(status)) = self.child.try_wait() {
-            panic!("the daemon died ({status}; seed {seed}):\n{}", tail(log, 60));
+            panic!(
+                "the daemon died ({status}; seed {seed}):\n{}",
+                tail(log, 60)
+            );
         }
     }
 
@@ -224,7 +271,14 @@ fn tail(path: &Path, n: usize) -> String {
 /// active paths are the files on disk (or it has not changed for
 /// [`QUIET_BUT_WRONG`]: it will not get better). Returns how long it took,
 /// or `None` on timeout.
-fn wait_for_quiescence(db: &Path, docs: &Path, prefix: &str, daemon: &mut Daemon, log: &Path, seed: u64) -> Option<Duration> {
+fn wait_for_quiescence(
+    db: &Path,
+    docs: &Path,
+    prefix: &str,
+    daemon: &mut Daemon,
+    log: &Path,
+    seed: u64,
+) -> Option<Duration> {
     let started = Instant::now();
     let mut last = read_index(db, prefix).rows;
     let mut unchanged_since = Instant::now();
@@ -239,7 +293,11 @@ fn wait_for_quiescence(db: &Path, docs: &Path, prefix: &str, daemon: &mut Daemon
         }
         let quiet_for = unchanged_since.elapsed();
         if quiet_for >= QUIET {
-            let active: BTreeSet<&String> = last.iter().filter(|(_, r)| r.active).map(|(p, _)| p).collect();
+            let active: BTreeSet<&String> = last
+                .iter()
+                .filter(|(_, r)| r.active)
+                .map(|(p, _)| p)
+                .collect();
             let disk = disk_state(docs);
             if active.len() == disk.len() && disk.keys().all(|p| active.contains(p)) {
                 return Some(started.elapsed());
@@ -277,8 +335,9 @@ struct IndexState {
 }
 
 fn read_index(db: &Path, prefix: &str) -> IndexState {
-    let conn = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .unwrap_or_else(|e| panic!("open {}: {e}", db.display()));
+    let conn =
+        rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .unwrap_or_else(|e| panic!("open {}: {e}", db.display()));
     conn.busy_timeout(Duration::from_secs(10)).unwrap();
     let mut stmt = conn
         .prepare(
@@ -290,7 +349,10 @@ fn read_index(db: &Path, prefix: &str) -> IndexState {
     let rows = stmt
         .query_map([], |r| {
             let path: String = r.get(0)?;
-            let rel = path.strip_prefix(prefix).map(str::to_string).unwrap_or(path);
+            let rel = path
+                .strip_prefix(prefix)
+                .map(str::to_string)
+                .unwrap_or(path);
             Ok((
                 rel,
                 Row {
@@ -315,13 +377,23 @@ fn read_index(db: &Path, prefix: &str) -> IndexState {
             |r| r.get(0),
         )
         .unwrap();
-    IndexState { rows, orphan_contents }
+    IndexState {
+        rows,
+        orphan_contents,
+    }
 }
 
 fn job_triggers(db: &Path) -> BTreeMap<String, i64> {
-    let conn = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
-    let mut stmt = conn.prepare("SELECT trigger, count(*) FROM indexing_jobs GROUP BY trigger").unwrap();
-    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect()
+    let conn =
+        rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .unwrap();
+    let mut stmt = conn
+        .prepare("SELECT trigger, count(*) FROM indexing_jobs GROUP BY trigger")
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
 }
 
 /// The stat of a file on disk, as the index stores it.
@@ -335,14 +407,22 @@ struct DiskStat {
 /// Every regular file with no hidden component, by relative path.
 fn disk_state(docs: &Path) -> BTreeMap<String, DiskStat> {
     fn visit(dir: &Path, rel: &str, out: &mut BTreeMap<String, DiskStat>) {
-        let Ok(entries) = fs::read_dir(dir) else { return };
+        let Ok(entries) = fs::read_dir(dir) else {
+            return;
+        };
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
             if name.starts_with('.') {
                 continue;
             }
-            let child_rel = if rel.is_empty() { name } else { format!("{rel}/{name}") };
-            let Ok(meta) = fs::symlink_metadata(entry.path()) else { continue };
+            let child_rel = if rel.is_empty() {
+                name
+            } else {
+                format!("{rel}/{name}")
+            };
+            let Ok(meta) = fs::symlink_metadata(entry.path()) else {
+                continue;
+            };
             if meta.is_dir() {
                 visit(&entry.path(), &child_rel, out);
             } else if meta.is_file() {
@@ -374,27 +454,48 @@ fn hex(md5: &Option<Vec<u8>>) -> String {
 }
 
 /// Every way the live index differs from the fresh one and from the disk.
-fn compare(live: &IndexState, scratch: &IndexState, disk: &BTreeMap<String, DiskStat>) -> Vec<String> {
+fn compare(
+    live: &IndexState,
+    scratch: &IndexState,
+    disk: &BTreeMap<String, DiskStat>,
+) -> Vec<String> {
     let mut problems = Vec::new();
     let live_active = active(live);
     let scratch_active = active(scratch);
     for (path, row) in &live_active {
         let Some(expected) = scratch_active.get(path) else {
-            let why = if disk.contains_key(*path) { "the fresh index does not have it" } else { "not on disk" };
+            let why = if disk.contains_key(*path) {
+                "the fresh index does not have it"
+            } else {
+                "not on disk"
+            };
             problems.push(format!("{path}: active in the live index, but {why}"));
             continue;
         };
         if row.md5 != expected.md5 {
-            problems.push(format!("{path}: live content {} != fresh content {}", hex(&row.md5), hex(&expected.md5)));
+            problems.push(format!(
+                "{path}: live content {} != fresh content {}",
+                hex(&row.md5),
+                hex(&expected.md5)
+            ));
         }
         if row.error != expected.error {
-            problems.push(format!("{path}: live error {:?} != fresh error {:?}", row.error, expected.error));
+            problems.push(format!(
+                "{path}: live error {:?} != fresh error {:?}",
+                row.error, expected.error
+            ));
         }
         if row.dangling {
-            problems.push(format!("{path}: the live row points at a content that does not exist"));
+            problems.push(format!(
+                "{path}: the live row points at a content that does not exist"
+            ));
         }
         if let Some(stat) = disk.get(*path) {
-            let held = DiskStat { size: row.size, mtime_ns: row.mtime_ns, inode: row.inode };
+            let held = DiskStat {
+                size: row.size,
+                mtime_ns: row.mtime_ns,
+                inode: row.inode,
+            };
             if held != *stat {
                 problems.push(format!("{path}: live stat {held:?} != disk stat {stat:?}"));
             }
@@ -406,7 +507,9 @@ fn compare(live: &IndexState, scratch: &IndexState, disk: &BTreeMap<String, Disk
                 Some(_) => "inactive",
                 None => "absent",
             };
-            problems.push(format!("{path}: in the fresh index, {state} in the live index"));
+            problems.push(format!(
+                "{path}: in the fresh index, {state} in the live index"
+            ));
         }
     }
     for path in disk.keys() {
@@ -416,19 +519,33 @@ fn compare(live: &IndexState, scratch: &IndexState, disk: &BTreeMap<String, Disk
     }
     for path in scratch_active.keys() {
         if !disk.contains_key(*path) {
-            problems.push(format!("{path}: in the fresh index but not a visible file on disk (test harness?)"));
+            problems.push(format!(
+                "{path}: in the fresh index but not a visible file on disk (test harness?)"
+            ));
         }
     }
     if live.orphan_contents != 0 {
-        problems.push(format!("the live index holds {} contents no document points at", live.orphan_contents));
+        problems.push(format!(
+            "the live index holds {} contents no document points at",
+            live.orphan_contents
+        ));
     }
     problems
 }
 
-fn differing_paths(live: &IndexState, scratch: &IndexState, disk: &BTreeMap<String, DiskStat>) -> Vec<String> {
+fn differing_paths(
+    live: &IndexState,
+    scratch: &IndexState,
+    disk: &BTreeMap<String, DiskStat>,
+) -> Vec<String> {
     let live_active = active(live);
     let scratch_active = active(scratch);
-    let all: BTreeSet<&String> = live_active.keys().chain(scratch_active.keys()).copied().chain(disk.keys()).collect();
+    let all: BTreeSet<&String> = live_active
+        .keys()
+        .chain(scratch_active.keys())
+        .copied()
+        .chain(disk.keys())
+        .collect();
     all.into_iter()
         .filter(|p| {
             let l = live_active.get(*p);
@@ -436,7 +553,15 @@ fn differing_paths(live: &IndexState, scratch: &IndexState, disk: &BTreeMap<Stri
             let d = disk.get(*p);
             match (l, s) {
                 (Some(l), Some(s)) => {
-                    l.md5 != s.md5 || l.error != s.error || d.is_some_and(|d| *d != DiskStat { size: l.size, mtime_ns: l.mtime_ns, inode: l.inode })
+                    l.md5 != s.md5
+                        || l.error != s.error
+                        || d.is_some_and(|d| {
+                            *d != DiskStat {
+                                size: l.size,
+                                mtime_ns: l.mtime_ns,
+                                inode: l.inode,
+                            }
+                        })
                 }
                 _ => true,
             }
@@ -484,11 +609,13 @@ impl Rng {
 }
 
 const WORDS: &[&str] = &[
-    "alpha", "bramble", "cobalt", "drizzle", "ember", "fjord", "granite", "harbor", "indigo", "juniper", "kelp",
-    "lantern", "meadow", "nectar", "orchid", "pebble", "quartz", "raven", "saffron", "thistle", "umber", "velvet",
-    "willow", "xylem", "yarrow", "zephyr", "acorn", "birch", "cedar", "dune", "estuary", "fern", "glacier", "heron",
-    "iris", "jasper", "kestrel", "lichen", "moss", "nettle", "otter", "poppy", "quill", "reed", "sorrel", "tundra",
-    "upland", "vale", "wren", "yew", "zinnia", "amber", "basalt", "canyon", "delta", "egret", "flint", "grove",
+    "alpha", "bramble", "cobalt", "drizzle", "ember", "fjord", "granite", "harbor", "indigo",
+    "juniper", "kelp", "lantern", "meadow", "nectar", "orchid", "pebble", "quartz", "raven",
+    "saffron", "thistle", "umber", "velvet", "willow", "xylem", "yarrow", "zephyr", "acorn",
+    "birch", "cedar", "dune", "estuary", "fern", "glacier", "heron", "iris", "jasper", "kestrel",
+    "lichen", "moss", "nettle", "otter", "poppy", "quill", "reed", "sorrel", "tundra", "upland",
+    "vale", "wren", "yew", "zinnia", "amber", "basalt", "canyon", "delta", "egret", "flint",
+    "grove",
 ];
 
 /// The visible and hidden parts of the tree, relative to the docs folder,
@@ -522,7 +649,12 @@ struct Sim {
 
 impl Sim {
     fn new(root: PathBuf, seed: u64) -> Sim {
-        Sim { root, rng: Rng(seed), counter: 0, log: Vec::new() }
+        Sim {
+            root,
+            rng: Rng(seed),
+            counter: 0,
+            log: Vec::new(),
+        }
     }
 
     fn abs(&self, rel: &Path) -> PathBuf {
@@ -531,7 +663,10 @@ impl Sim {
 
     fn scan(&self) -> Tree {
         fn visit(root: &Path, rel: &Path, hidden: bool, tree: &mut Tree) {
-            let mut entries: Vec<_> = fs::read_dir(root.join(rel)).unwrap().map(|e| e.unwrap()).collect();
+            let mut entries: Vec<_> = fs::read_dir(root.join(rel))
+                .unwrap()
+                .map(|e| e.unwrap())
+                .collect();
             entries.sort_by_key(|e| e.file_name());
             for entry in entries {
                 let name = entry.file_name();
@@ -556,7 +691,10 @@ impl Sim {
                 }
             }
         }
-        let mut tree = Tree { dirs: vec![PathBuf::new()], ..Tree::default() };
+        let mut tree = Tree {
+            dirs: vec![PathBuf::new()],
+            ..Tree::default()
+        };
         visit(&self.root, Path::new(""), false, &mut tree);
         tree
     }
@@ -706,12 +844,18 @@ impl Sim {
         let path = self.new_file_path(tree);
         let (bytes, kind) = self.content(tree);
         fs::write(self.abs(&path), &bytes).unwrap();
-        self.note(format!("create {} ({kind}, {} bytes)", path.display(), bytes.len()));
+        self.note(format!(
+            "create {} ({kind}, {} bytes)",
+            path.display(),
+            bytes.len()
+        ));
         true
     }
 
     fn overwrite(&mut self, tree: &Tree) -> bool {
-        let Some(path) = self.rng.pick(&tree.files) else { return false };
+        let Some(path) = self.rng.pick(&tree.files) else {
+            return false;
+        };
         let abs = self.abs(&path);
         if self.rng.chance(0.2) {
             // Same size, different bytes: only the mtime tells.
@@ -722,20 +866,32 @@ impl Sim {
             let i = self.rng.below(bytes.len());
             bytes[i] = if bytes[i] == b'x' { b'y' } else { b'x' };
             fs::write(&abs, &bytes).unwrap();
-            self.note(format!("overwrite {} (same size, byte {i} changed)", path.display()));
+            self.note(format!(
+                "overwrite {} (same size, byte {i} changed)",
+                path.display()
+            ));
         } else {
             let (bytes, kind) = self.content(tree);
             fs::write(&abs, &bytes).unwrap();
-            self.note(format!("overwrite {} ({kind}, {} bytes)", path.display(), bytes.len()));
+            self.note(format!(
+                "overwrite {} ({kind}, {} bytes)",
+                path.display(),
+                bytes.len()
+            ));
         }
         true
     }
 
     fn append(&mut self, tree: &Tree) -> bool {
-        let Some(path) = self.rng.pick(&tree.files) else { return false };
+        let Some(path) = self.rng.pick(&tree.files) else {
+            return false;
+        };
         let n = self.rng.range(1, 30);
         let text = self.words(n);
-        let mut file = OpenOptions::new().append(true).open(self.abs(&path)).unwrap();
+        let mut file = OpenOptions::new()
+            .append(true)
+            .open(self.abs(&path))
+            .unwrap();
         file.write_all(text.as_bytes()).unwrap();
         drop(file);
         self.note(format!("append {} ({} bytes)", path.display(), text.len()));
@@ -743,10 +899,16 @@ impl Sim {
     }
 
     fn truncate(&mut self, tree: &Tree) -> bool {
-        let Some(path) = self.rng.pick(&tree.files) else { return false };
+        let Some(path) = self.rng.pick(&tree.files) else {
+            return false;
+        };
         let abs = self.abs(&path);
         let len = fs::metadata(&abs).unwrap().len();
-        let new_len = if len == 0 || self.rng.chance(0.3) { 0 } else { self.rng.next() % len };
+        let new_len = if len == 0 || self.rng.chance(0.3) {
+            0
+        } else {
+            self.rng.next() % len
+        };
         let file = OpenOptions::new().write(true).open(&abs).unwrap();
         file.set_len(new_len).unwrap();
         drop(file);
@@ -755,7 +917,9 @@ impl Sim {
     }
 
     fn delete_file(&mut self, tree: &Tree) -> bool {
-        let Some(path) = self.rng.pick(&tree.files) else { return false };
+        let Some(path) = self.rng.pick(&tree.files) else {
+            return false;
+        };
         fs::remove_file(self.abs(&path)).unwrap();
         self.note(format!("delete {}", path.display()));
         true
@@ -763,9 +927,16 @@ impl Sim {
 
     /// Renames a file in its folder, sometimes over another file.
     fn rename_in_dir(&mut self, tree: &Tree) -> bool {
-        let Some(from) = self.rng.pick(&tree.files) else { return false };
+        let Some(from) = self.rng.pick(&tree.files) else {
+            return false;
+        };
         let parent = from.parent().unwrap().to_path_buf();
-        let siblings: Vec<PathBuf> = tree.files.iter().filter(|f| f.parent() == Some(&parent) && **f != from).cloned().collect();
+        let siblings: Vec<PathBuf> = tree
+            .files
+            .iter()
+            .filter(|f| f.parent() == Some(&parent) && **f != from)
+            .cloned()
+            .collect();
         let to = match self.rng.pick(&siblings) {
             Some(existing) if self.rng.chance(0.2) => existing,
             _ => parent.join(self.file_name()),
@@ -777,12 +948,21 @@ impl Sim {
 
     /// Moves a file to another folder, sometimes over a file there.
     fn move_across(&mut self, tree: &Tree) -> bool {
-        let Some(from) = self.rng.pick(&tree.files) else { return false };
-        let Some(dir) = self.rng.pick(&tree.dirs) else { return false };
+        let Some(from) = self.rng.pick(&tree.files) else {
+            return false;
+        };
+        let Some(dir) = self.rng.pick(&tree.dirs) else {
+            return false;
+        };
         if from.parent() == Some(&dir) {
             return false;
         }
-        let there: Vec<PathBuf> = tree.files.iter().filter(|f| f.parent() == Some(&dir)).cloned().collect();
+        let there: Vec<PathBuf> = tree
+            .files
+            .iter()
+            .filter(|f| f.parent() == Some(&dir))
+            .cloned()
+            .collect();
         let to = match self.rng.pick(&there) {
             Some(existing) if self.rng.chance(0.15) => existing,
             _ if self.rng.chance(0.5) => dir.join(from.file_name().unwrap()),
@@ -799,8 +979,15 @@ impl Sim {
     /// A new folder, sometimes nested, sometimes filled at once (before its
     /// watch can exist).
     fn create_dir(&mut self, tree: &Tree, fill: bool) -> bool {
-        let parents: Vec<PathBuf> = tree.dirs.iter().filter(|d| Tree::depth(d) < MAX_DEPTH).cloned().collect();
-        let Some(parent) = self.rng.pick(&parents) else { return false };
+        let parents: Vec<PathBuf> = tree
+            .dirs
+            .iter()
+            .filter(|d| Tree::depth(d) < MAX_DEPTH)
+            .cloned()
+            .collect();
+        let Some(parent) = self.rng.pick(&parents) else {
+            return false;
+        };
         let dir = parent.join(self.dir_name());
         fs::create_dir(self.abs(&dir)).unwrap();
         self.note(format!("mkdir {}", dir.display()));
@@ -816,7 +1003,11 @@ impl Sim {
                 let path = inner.join(self.file_name());
                 let (bytes, kind) = self.content(tree);
                 fs::write(self.abs(&path), &bytes).unwrap();
-                self.note(format!("create {} ({kind}, {} bytes)", path.display(), bytes.len()));
+                self.note(format!(
+                    "create {} ({kind}, {} bytes)",
+                    path.display(),
+                    bytes.len()
+                ));
             }
         }
         true
@@ -824,15 +1015,30 @@ impl Sim {
 
     /// Renames a folder (with its contents), in place or to another parent.
     fn rename_dir(&mut self, tree: &Tree) -> bool {
-        let Some(from) = self.rng.pick(&tree.dirs[1..]) else { return false };
-        let subtree_depth = tree.dirs.iter().filter(|d| d.starts_with(&from)).map(|d| Tree::depth(d) - Tree::depth(&from)).max().unwrap_or(0);
+        let Some(from) = self.rng.pick(&tree.dirs[1..]) else {
+            return false;
+        };
+        let subtree_depth = tree
+            .dirs
+            .iter()
+            .filter(|d| d.starts_with(&from))
+            .map(|d| Tree::depth(d) - Tree::depth(&from))
+            .max()
+            .unwrap_or(0);
         let parents: Vec<PathBuf> = tree
             .dirs
             .iter()
             .filter(|d| !d.starts_with(&from) && Tree::depth(d) + 1 + subtree_depth <= MAX_DEPTH)
             .cloned()
             .collect();
-        let parent = if self.rng.chance(0.5) { from.parent().unwrap().to_path_buf() } else { match self.rng.pick(&parents) { Some(p) => p, None => return false } };
+        let parent = if self.rng.chance(0.5) {
+            from.parent().unwrap().to_path_buf()
+        } else {
+            match self.rng.pick(&parents) {
+                Some(p) => p,
+                None => return false,
+            }
+        };
         let to = parent.join(self.dir_name());
         fs::rename(self.abs(&from), self.abs(&to)).unwrap();
         self.note(format!("rename-dir {} -> {}", from.display(), to.display()));
@@ -840,7 +1046,9 @@ impl Sim {
     }
 
     fn delete_dir(&mut self, tree: &Tree) -> bool {
-        let Some(dir) = self.rng.pick(&tree.dirs[1..]) else { return false };
+        let Some(dir) = self.rng.pick(&tree.dirs[1..]) else {
+            return false;
+        };
         fs::remove_dir_all(self.abs(&dir)).unwrap();
         self.note(format!("rm -r {}", dir.display()));
         true
@@ -861,12 +1069,19 @@ impl Sim {
         };
         fs::write(self.abs(&tmp), &bytes).unwrap();
         fs::rename(self.abs(&tmp), self.abs(&target)).unwrap();
-        self.note(format!("atomic-save {} via {} ({kind}, {} bytes)", target.display(), tmp.display(), bytes.len()));
+        self.note(format!(
+            "atomic-save {} via {} ({kind}, {} bytes)",
+            target.display(),
+            tmp.display(),
+            bytes.len()
+        ));
         true
     }
 
     fn copy(&mut self, tree: &Tree) -> bool {
-        let Some(from) = self.rng.pick(&tree.files) else { return false };
+        let Some(from) = self.rng.pick(&tree.files) else {
+            return false;
+        };
         let to = self.new_file_path(tree);
         fs::copy(self.abs(&from), self.abs(&to)).unwrap();
         self.note(format!("copy {} -> {}", from.display(), to.display()));
@@ -875,12 +1090,17 @@ impl Sim {
 
     /// Changes the mtime only (no write, no close-after-write).
     fn touch(&mut self, tree: &Tree) -> bool {
-        let Some(path) = self.rng.pick(&tree.files) else { return false };
+        let Some(path) = self.rng.pick(&tree.files) else {
+            return false;
+        };
         let (when, how) = if self.rng.chance(0.5) {
             (SystemTime::now(), "now".to_string())
         } else {
             let secs = self.rng.range(1, 1_000_000) as u64;
-            (SystemTime::now() - Duration::from_secs(secs), format!("{secs} s ago"))
+            (
+                SystemTime::now() - Duration::from_secs(secs),
+                format!("{secs} s ago"),
+            )
         };
         let file = fs::File::open(self.abs(&path)).unwrap();
         file.set_modified(when).unwrap();
@@ -900,7 +1120,11 @@ impl Sim {
             let words = self.rng.range(1, 40);
             let text = self.words(words);
             if self.rng.chance(0.3) {
-                let mut file = OpenOptions::new().create(true).append(true).open(self.abs(&path)).unwrap();
+                let mut file = OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(self.abs(&path))
+                    .unwrap();
                 file.write_all(text.as_bytes()).unwrap();
             } else {
                 fs::write(self.abs(&path), text.as_bytes()).unwrap();
@@ -943,7 +1167,12 @@ impl Sim {
         fs::rename(self.abs(&a), self.abs(&tmp)).unwrap();
         fs::rename(self.abs(&b), self.abs(&a)).unwrap();
         fs::rename(self.abs(&tmp), self.abs(&b)).unwrap();
-        self.note(format!("swap {}, {} via {}", a.display(), b.display(), tmp.display()));
+        self.note(format!(
+            "swap {}, {} via {}",
+            a.display(),
+            b.display(),
+            tmp.display()
+        ));
         true
     }
 
@@ -958,7 +1187,11 @@ impl Sim {
             self.note(format!("create {} ({kind}, hidden)", path.display()));
         } else {
             let hidden = dir.join(format!(".hd{id}"));
-            let inner = if self.rng.chance(0.5) { hidden.join(self.dir_name()) } else { hidden.clone() };
+            let inner = if self.rng.chance(0.5) {
+                hidden.join(self.dir_name())
+            } else {
+                hidden.clone()
+            };
             fs::create_dir_all(self.abs(&inner)).unwrap();
             let n = self.rng.range(1, 3);
             for _ in 0..n {
@@ -966,7 +1199,11 @@ impl Sim {
                 let (bytes, _) = self.content(tree);
                 fs::write(self.abs(&path), &bytes).unwrap();
             }
-            self.note(format!("mkdir {} with {n} files in {} (hidden)", hidden.display(), inner.display()));
+            self.note(format!(
+                "mkdir {} with {n} files in {} (hidden)",
+                hidden.display(),
+                inner.display()
+            ));
         }
         true
     }
@@ -979,7 +1216,9 @@ impl Sim {
                 return true;
             }
         }
-        let Some(file) = self.rng.pick(&tree.hidden_files) else { return false };
+        let Some(file) = self.rng.pick(&tree.hidden_files) else {
+            return false;
+        };
         fs::remove_file(self.abs(&file)).unwrap();
         self.note(format!("delete {} (hidden)", file.display()));
         true
@@ -988,7 +1227,9 @@ impl Sim {
     /// Moves a visible file into a hidden folder or to a hidden name: it
     /// leaves the index.
     fn hide_file(&mut self, tree: &Tree) -> bool {
-        let Some(from) = self.rng.pick(&tree.files) else { return false };
+        let Some(from) = self.rng.pick(&tree.files) else {
+            return false;
+        };
         let to = match self.rng.pick(&tree.hidden_dirs) {
             Some(dir) if self.rng.chance(0.6) => dir.join(from.file_name().unwrap()),
             _ => from.with_file_name(format!(".h{}.txt", self.next_id())),
@@ -1003,7 +1244,9 @@ impl Sim {
 
     /// Moves a hidden file to a visible place: it enters the index.
     fn unhide_file(&mut self, tree: &Tree) -> bool {
-        let Some(from) = self.rng.pick(&tree.hidden_files) else { return false };
+        let Some(from) = self.rng.pick(&tree.hidden_files) else {
+            return false;
+        };
         let to = self.new_file_path(tree);
         fs::rename(self.abs(&from), self.abs(&to)).unwrap();
         self.note(format!("unhide {} -> {}", from.display(), to.display()));
@@ -1012,7 +1255,9 @@ impl Sim {
 
     /// Renames a visible folder to a hidden name: its files leave the index.
     fn hide_dir(&mut self, tree: &Tree) -> bool {
-        let Some(from) = self.rng.pick(&tree.dirs[1..]) else { return false };
+        let Some(from) = self.rng.pick(&tree.dirs[1..]) else {
+            return false;
+        };
         let to = from.with_file_name(format!(".hd{}", self.next_id()));
         fs::rename(self.abs(&from), self.abs(&to)).unwrap();
         self.note(format!("hide-dir {} -> {}", from.display(), to.display()));
@@ -1021,7 +1266,9 @@ impl Sim {
 
     /// Renames a hidden folder to a visible name: its files enter the index.
     fn unhide_dir(&mut self, tree: &Tree) -> bool {
-        let Some(from) = self.rng.pick(&tree.hidden_dirs) else { return false };
+        let Some(from) = self.rng.pick(&tree.hidden_dirs) else {
+            return false;
+        };
         if tree.dirs.len() > MAX_DIRS || Tree::depth(&from) >= MAX_DEPTH {
             return false;
         }
@@ -1033,7 +1280,9 @@ impl Sim {
 
     /// A file is deleted and a folder of the same name takes its place.
     fn file_becomes_dir(&mut self, tree: &Tree) -> bool {
-        let Some(path) = self.rng.pick(&tree.files) else { return false };
+        let Some(path) = self.rng.pick(&tree.files) else {
+            return false;
+        };
         if tree.dirs.len() > MAX_DIRS || Tree::depth(&path) >= MAX_DEPTH {
             return false;
         }
@@ -1042,13 +1291,19 @@ impl Sim {
         let inner = path.join(self.file_name());
         let (bytes, _) = self.content(tree);
         fs::write(self.abs(&inner), &bytes).unwrap();
-        self.note(format!("file-becomes-dir {} (with {})", path.display(), inner.display()));
+        self.note(format!(
+            "file-becomes-dir {} (with {})",
+            path.display(),
+            inner.display()
+        ));
         true
     }
 
     /// A folder is deleted and a file of the same name takes its place.
     fn dir_becomes_file(&mut self, tree: &Tree) -> bool {
-        let Some(dir) = self.rng.pick(&tree.dirs[1..]) else { return false };
+        let Some(dir) = self.rng.pick(&tree.dirs[1..]) else {
+            return false;
+        };
         fs::remove_dir_all(self.abs(&dir)).unwrap();
         let (bytes, kind) = self.content(tree);
         fs::write(self.abs(&dir), &bytes).unwrap();

@@ -25,7 +25,10 @@ impl Daemon {
             .expect("start daemon");
         let daemon = Daemon { child };
         // Ready when it answers on its socket (after the start-up scan).
-        wait_until("the engine answers", || w.cmd().args(["status", "--json"]).output().is_ok() && w.data().join("engine.sock").exists());
+        wait_until("the engine answers", || {
+            w.cmd().args(["status", "--json"]).output().is_ok()
+                && w.data().join("engine.sock").exists()
+        });
         daemon
     }
 
@@ -124,7 +127,10 @@ fn live_changes_are_indexed() {
 
     let status = daemon.terminate();
     assert!(status.success(), "SIGTERM is a clean exit: {status}");
-    assert!(!w.data().join("engine.sock").exists(), "the socket is removed");
+    assert!(
+        !w.data().join("engine.sock").exists(),
+        "the socket is removed"
+    );
     let check = w.json(&["check"]);
     assert_eq!(check["ok"], true, "{check}");
 }
@@ -162,7 +168,9 @@ fn one_engine_per_data_directory_and_clients_ask_it() {
     std::fs::create_dir_all(&other).unwrap();
     w.ok(&["source", "add", other.to_str().unwrap()]);
     std::fs::write(other.join("c.txt"), "kestrel elsewhere").unwrap();
-    wait_until("the new source is watched", || !w.search("kestrel").is_empty());
+    wait_until("the new source is watched", || {
+        !w.search("kestrel").is_empty()
+    });
     // `gleaner stop` ends it cleanly.
     w.ok(&["stop"]);
     let mut daemon = daemon;
@@ -179,10 +187,18 @@ fn a_vanished_source_recovers_when_it_returns() {
     wait_for_names(&w, "llama", &["a.txt"]);
     let parked = w.dir.path().join("parked");
     std::fs::rename(w.docs(), &parked).unwrap();
-    wait_until("the source shows as in error", || w.json(&["status"])[0]["last_scan_status"] == "error");
-    assert_eq!(w.search_names("llama"), ["a.txt"], "documents are kept while the folder is away");
+    wait_until("the source shows as in error", || {
+        w.json(&["status"])[0]["last_scan_status"] == "error"
+    });
+    assert_eq!(
+        w.search_names("llama"),
+        ["a.txt"],
+        "documents are kept while the folder is away"
+    );
     std::fs::write(parked.join("b.txt"), "llama returns").unwrap();
     std::fs::rename(&parked, w.docs()).unwrap();
     wait_for_names(&w, "llama", &["a.txt", "b.txt"]);
-    wait_until("the source is healthy again", || w.json(&["status"])[0]["last_scan_status"] == "success");
+    wait_until("the source is healthy again", || {
+        w.json(&["status"])[0]["last_scan_status"] == "success"
+    });
 }

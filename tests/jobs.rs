@@ -25,7 +25,11 @@ fn job(w: &World, id: &str) -> Value {
 }
 
 fn engine_pid(w: &World) -> Option<i32> {
-    std::fs::read_to_string(w.data().join("engine.lock")).ok()?.trim().parse().ok()
+    std::fs::read_to_string(w.data().join("engine.lock"))
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
 }
 
 fn kill(pid: i32, signal: i32) {
@@ -51,16 +55,26 @@ fn a_background_job_starts_an_engine_and_completes() {
     let started = w.json(&["index", w.docs().to_str().unwrap(), "--background"]);
     let id = started["id"].as_str().expect("a job id").to_string();
     assert!(engine_pid(&w).is_some(), "an engine was started");
-    wait_until("the job completes", Duration::from_secs(30), || job(&w, &id)["status"] == "completed");
+    wait_until("the job completes", Duration::from_secs(30), || {
+        job(&w, &id)["status"] == "completed"
+    });
     let done = job(&w, &id);
     assert_eq!(done["total_files"], 50, "{done}");
     assert_eq!(done["indexed_files"], 50);
     assert_eq!(done["failed_files"], 0);
     assert_eq!(done["total_chunks"], 50);
     assert!(done["error"].is_null());
-    assert_eq!(w.json(&["search", "mongoose"]).as_array().unwrap().len(), 10, "default limit");
+    assert_eq!(
+        w.json(&["search", "mongoose"]).as_array().unwrap().len(),
+        10,
+        "default limit"
+    );
     let listed = w.json(&["jobs", "--status", "completed"]);
-    assert!(listed.as_array().unwrap().iter().any(|j| j["id"] == id.as_str()));
+    assert!(listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|j| j["id"] == id.as_str()));
 }
 
 #[test]
@@ -72,7 +86,10 @@ fn pause_resume_and_cancel_from_another_process() {
     // Pause all indexing first, so the jobs below wait in the queue and each
     // state can be observed without racing the indexer.
     w.ok(&["pause"]);
-    let id = w.json(&["index", "--background"])["id"].as_str().unwrap().to_string();
+    let id = w.json(&["index", "--background"])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert_eq!(job(&w, &id)["status"], "queued");
 
     w.ok(&["pause", &id]);
@@ -89,11 +106,16 @@ fn pause_resume_and_cancel_from_another_process() {
     assert_eq!(job(&w, &id)["status"], "paused");
     // Resuming it runs it to completion.
     w.ok(&["resume", &id]);
-    wait_until("the resumed job completes", Duration::from_secs(30), || job(&w, &id)["status"] == "completed");
+    wait_until("the resumed job completes", Duration::from_secs(30), || {
+        job(&w, &id)["status"] == "completed"
+    });
 
     // Cancel a queued job.
     w.ok(&["pause"]);
-    let doomed = w.json(&["index", "--background"])["id"].as_str().unwrap().to_string();
+    let doomed = w.json(&["index", "--background"])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     w.ok(&["cancel", &doomed]);
     assert_eq!(job(&w, &doomed)["status"], "cancelled");
     assert!(job(&w, &doomed)["completed_at"].is_number());
@@ -107,18 +129,28 @@ fn pause_resume_and_cancel_from_another_process() {
 
 /// Counts active documents and checks the index's integrity.
 fn active_documents(w: &World) -> i64 {
-    w.db().query_row("SELECT count(*) FROM documents WHERE active = 1", [], |r| r.get(0)).unwrap()
+    w.db()
+        .query_row("SELECT count(*) FROM documents WHERE active = 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap()
 }
 
 #[test]
 fn jobs_survive_sigkill_at_random_points() {
-    let trials: usize = std::env::var("GLEANER_CRASH_TRIALS").ok().and_then(|v| v.parse().ok()).unwrap_or(20);
+    let trials: usize = std::env::var("GLEANER_CRASH_TRIALS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20);
     let w = World::new();
     let _stop = StopEngine(&w);
     let n_files = 4000;
     for i in 0..n_files {
         // Every file unique, a few hundred bytes, in 30 folders.
-        w.write(&format!("d{}/f{i}.md", i % 30), format!("# note {i}\n\nquokka{i} {}\n", "text ".repeat(60 + i % 40)));
+        w.write(
+            &format!("d{}/f{i}.md", i % 30),
+            format!("# note {i}\n\nquokka{i} {}\n", "text ".repeat(60 + i % 40)),
+        );
     }
     w.ok(&["config", "set", "index.workers", "1"]);
     let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
@@ -138,22 +170,44 @@ fn jobs_survive_sigkill_at_random_points() {
         } else {
             for k in 0..100 {
                 let i = (rng() % n_files as u64) as usize;
-                w.write(&format!("d{}/f{i}.md", i % 30), format!("# note {i}\n\nquokka{i} rewritten {trial} {k}\n"));
+                w.write(
+                    &format!("d{}/f{i}.md", i % 30),
+                    format!("# note {i}\n\nquokka{i} rewritten {trial} {k}\n"),
+                );
             }
         }
-        let id = w.json(&["index", w.docs().to_str().unwrap(), "--background"])["id"].as_str().unwrap().to_string();
+        let id = w.json(&["index", w.docs().to_str().unwrap(), "--background"])["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
         std::thread::sleep(Duration::from_millis(rng() % 700));
         let pid = engine_pid(&w).expect("engine pid");
         if job(&w, &id)["status"] != "completed" {
             killed_mid_job += 1;
         }
         kill(pid, libc::SIGKILL);
-        wait_until("the killed engine releases its lock", Duration::from_secs(10), || {
-            w.cmd().args(["health", "--json"]).output().map(|o| String::from_utf8_lossy(&o.stdout).contains("\"engine\": null")).unwrap_or(false)
-        });
+        wait_until(
+            "the killed engine releases its lock",
+            Duration::from_secs(10),
+            || {
+                w.cmd()
+                    .args(["health", "--json"])
+                    .output()
+                    .map(|o| String::from_utf8_lossy(&o.stdout).contains("\"engine\": null"))
+                    .unwrap_or(false)
+            },
+        );
         // A new engine resumes the job.
-        let out = w.cmd().args(["index", "--background", "--json"]).output().unwrap();
-        assert!(out.status.success(), "restart: {}", String::from_utf8_lossy(&out.stderr));
+        let out = w
+            .cmd()
+            .args(["index", "--background", "--json"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "restart: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let mut last = Value::Null;
         let deadline = Instant::now() + Duration::from_secs(60);
         while Instant::now() < deadline {
@@ -163,21 +217,94 @@ fn jobs_survive_sigkill_at_random_points() {
             }
             std::thread::sleep(Duration::from_millis(25));
         }
-        assert_eq!(last["status"], "completed", "trial {trial}: the interrupted job was not resumed: {last}\njobs: {}", w.json(&["jobs"]));
+        assert_eq!(
+            last["status"],
+            "completed",
+            "trial {trial}: the interrupted job was not resumed: {last}\njobs: {}",
+            w.json(&["jobs"])
+        );
         wait_until("all jobs finish", Duration::from_secs(60), || {
-            w.json(&["jobs"]).as_array().unwrap().iter().all(|j| j["status"] == "completed")
+            w.json(&["jobs"])
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|j| j["status"] == "completed")
         });
-        assert_eq!(active_documents(&w), n_files as i64, "trial {trial}: every file indexed once");
+        assert_eq!(
+            active_documents(&w),
+            n_files as i64,
+            "trial {trial}: every file indexed once"
+        );
         let duplicates: i64 = w
             .db()
-            .query_row("SELECT count(*) - count(DISTINCT path) FROM documents", [], |r| r.get(0))
+            .query_row(
+                "SELECT count(*) - count(DISTINCT path) FROM documents",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
         assert_eq!(duplicates, 0);
         let probe = (rng() % n_files as u64) as usize;
-        assert_eq!(w.search(&format!("quokka{probe}")).len(), 1, "trial {trial}: quokka{probe} is findable");
+        assert_eq!(
+            w.search(&format!("quokka{probe}")).len(),
+            1,
+            "trial {trial}: quokka{probe} is findable"
+        );
         w.ok(&["stop"]);
         let check = w.json(&["check"]);
         assert_eq!(check["ok"], true, "trial {trial}: {check}");
     }
-    assert!(killed_mid_job * 2 >= trials, "most kills must land mid-job ({killed_mid_job} of {trials})");
+    assert!(
+        killed_mid_job * 2 >= trials,
+        "most kills must land mid-job ({killed_mid_job} of {trials})"
+    );
+}
+
+#[test]
+fn search_sees_a_job_s_progress_while_it_runs() {
+    let w = World::new();
+    let _stop = StopEngine(&w);
+    let n_files = 4000;
+    for i in 0..n_files {
+        w.write(
+            &format!("d{}/f{i}.txt", i % 40),
+            format!("wombat {i} {}", "filler ".repeat(50)),
+        );
+    }
+    w.ok(&["config", "set", "index.workers", "1"]);
+    let id = w.json(&["index", w.docs().to_str().unwrap(), "--background"])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut partial_views = 0;
+    loop {
+        let found = w
+            .json(&["search", "wombat", "--limit", "100000"])
+            .as_array()
+            .unwrap()
+            .len();
+        let status = job(&w, &id);
+        if status["status"] == "completed" {
+            break;
+        }
+        // Still running after the search: what the search saw was committed
+        // mid-job (batches commit at least every 250 ms).
+        if found > 0 && found < n_files {
+            partial_views += 1;
+            assert!(status["files_per_s"].as_f64().unwrap() > 0.0, "{status}");
+            assert!(status["eta_s"].is_number(), "{status}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        partial_views >= 1,
+        "a search during the job returned what was indexed so far"
+    );
+    assert_eq!(
+        w.json(&["search", "wombat", "--limit", "100000"])
+            .as_array()
+            .unwrap()
+            .len(),
+        n_files
+    );
 }

@@ -15,7 +15,9 @@ pub struct World {
 
 impl World {
     pub fn new() -> World {
-        World { dir: tempfile::tempdir().expect("tempdir") }
+        World {
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
     }
 
     pub fn data(&self) -> PathBuf {
@@ -56,7 +58,11 @@ impl World {
     /// Runs gleaner, asserts failure, returns stderr.
     pub fn fails(&self, args: &[&str]) -> String {
         let out = self.cmd().args(args).output().expect("run gleaner");
-        assert!(!out.status.success(), "expected failure of {args:?}, got stdout {}", String::from_utf8_lossy(&out.stdout));
+        assert!(
+            !out.status.success(),
+            "expected failure of {args:?}, got stdout {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
         String::from_utf8(out.stderr).unwrap()
     }
 
@@ -89,7 +95,13 @@ impl World {
         let mut names: Vec<String> = self
             .search(query)
             .iter()
-            .map(|p| Path::new(p).strip_prefix(self.docs()).unwrap().to_string_lossy().into_owned())
+            .map(|p| {
+                Path::new(p)
+                    .strip_prefix(self.docs())
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned()
+            })
             .collect();
         names.sort();
         names
@@ -112,7 +124,8 @@ pub fn assert_success(out: &Output, args: &[&str]) {
 
 /// The counts of an `index --json` run, in contract order.
 pub fn counts(v: &Value) -> [u64; 6] {
-    ["new", "modified", "moved", "deleted", "unchanged", "failed"].map(|k| v[k].as_u64().unwrap_or_else(|| panic!("no {k} in {v}")))
+    ["new", "modified", "moved", "deleted", "unchanged", "failed"]
+        .map(|k| v[k].as_u64().unwrap_or_else(|| panic!("no {k} in {v}")))
 }
 
 pub fn is_root() -> bool {

@@ -96,6 +96,9 @@ fn init_logging(args: &args::Args) -> Option<tracing_appender::non_blocking::Wor
                     .with_filter(filter()),
             )
         });
-    tracing_subscriber::registry().with(stderr).with(file).init();
+    tracing_subscriber::registry()
+        .with(stderr)
+        .with(file)
+        .init();
     guard
 }

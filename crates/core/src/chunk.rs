@@ -54,19 +54,35 @@ pub fn chunk_text(text: &str) -> Vec<StoredChunk> {
         pos = line_end;
         line += 1;
         let len = pos - start;
-        if len >= CHUNK_TARGET_BYTES || (is_blank && len >= CHUNK_MIN_BYTES && len * 2 >= CHUNK_TARGET_BYTES) {
+        if len >= CHUNK_TARGET_BYTES
+            || (is_blank && len >= CHUNK_MIN_BYTES && len * 2 >= CHUNK_TARGET_BYTES)
+        {
             push(&mut chunks, text, start, pos, start_line, line - 1);
             start = pos;
             start_line = line;
         }
     }
     if start < bytes.len() {
-        push(&mut chunks, text, start, bytes.len(), start_line, line.max(start_line + 1) - 1);
+        push(
+            &mut chunks,
+            text,
+            start,
+            bytes.len(),
+            start_line,
+            line.max(start_line + 1) - 1,
+        );
     }
     chunks
 }
 
-fn push(chunks: &mut Vec<StoredChunk>, text: &str, start: usize, end: usize, line_start: usize, line_end: usize) {
+fn push(
+    chunks: &mut Vec<StoredChunk>,
+    text: &str,
+    start: usize,
+    end: usize,
+    line_start: usize,
+    line_end: usize,
+) {
     chunks.push(StoredChunk {
         byte_start: start,
         byte_end: end,
@@ -77,7 +93,10 @@ fn push(chunks: &mut Vec<StoredChunk>, text: &str, start: usize, end: usize, lin
 }
 
 fn memchr_newline(bytes: &[u8], from: usize) -> Option<usize> {
-    bytes[from..].iter().position(|&b| b == b'\n').map(|i| from + i)
+    bytes[from..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map(|i| from + i)
 }
 
 /// A char boundary at or before `limit` (and after `from`), preferring just
@@ -107,7 +126,11 @@ mod tests {
         for c in chunks {
             assert_eq!(c.byte_start, at);
             assert_eq!(&text[c.byte_start..c.byte_end], c.text);
-            assert!(c.text.len() <= CHUNK_MAX_BYTES + 3, "chunk of {} bytes", c.text.len());
+            assert!(
+                c.text.len() <= CHUNK_MAX_BYTES + 3,
+                "chunk of {} bytes",
+                c.text.len()
+            );
             at = c.byte_end;
         }
     }
@@ -128,7 +151,9 @@ mod tests {
 
     #[test]
     fn line_numbers_follow_the_text() {
-        let text: String = (1..=500).map(|i| format!("line number {i} of the file\n")).collect();
+        let text: String = (1..=500)
+            .map(|i| format!("line number {i} of the file\n"))
+            .collect();
         let chunks = chunk_text(&text);
         assert!(chunks.len() > 5);
         assert_contiguous(&text, &chunks);
@@ -136,7 +161,12 @@ mod tests {
             let first: usize = c.text.split_whitespace().nth(2).unwrap().parse().unwrap();
             assert_eq!(first, c.line_start, "chunk {:?}", &c.text[..30]);
             let last_line = c.text.trim_end().lines().last().unwrap();
-            let last: usize = last_line.split_whitespace().nth(2).unwrap().parse().unwrap();
+            let last: usize = last_line
+                .split_whitespace()
+                .nth(2)
+                .unwrap()
+                .parse()
+                .unwrap();
             assert_eq!(last, c.line_end);
         }
         assert_eq!(chunks.last().unwrap().line_end, 500);
@@ -148,7 +178,12 @@ mod tests {
         let text = format!("{para}\n\n{para}\n\n{para}\n");
         let chunks = chunk_text(&text);
         assert_contiguous(&text, &chunks);
-        assert_eq!(chunks.len(), 3, "{:?}", chunks.iter().map(|c| c.text.len()).collect::<Vec<_>>());
+        assert_eq!(
+            chunks.len(),
+            3,
+            "{:?}",
+            chunks.iter().map(|c| c.text.len()).collect::<Vec<_>>()
+        );
         assert_eq!(chunks[1].line_start, 3);
     }
 
@@ -158,7 +193,11 @@ mod tests {
         let chunks = chunk_text(&text);
         assert_contiguous(&text, &chunks);
         assert!(chunks.len() > 5);
-        assert!(chunks.iter().skip(1).take(3).all(|c| c.line_start == 2 && c.line_end == 2));
+        assert!(chunks
+            .iter()
+            .skip(1)
+            .take(3)
+            .all(|c| c.line_start == 2 && c.line_end == 2));
         assert_eq!(chunks.last().unwrap().line_end, 3);
     }
 

@@ -138,7 +138,13 @@ mod tests {
     #[test]
     fn directories_and_missing_files_are_errors() {
         let dir = tempfile::tempdir().unwrap();
-        assert!(matches!(read_stable(dir.path()), Err(ReadError::NotAFile) | Err(ReadError::Io(_))));
-        assert!(matches!(read_stable(&dir.path().join("missing")), Err(ReadError::Io(_))));
+        assert!(matches!(
+            read_stable(dir.path()),
+            Err(ReadError::NotAFile) | Err(ReadError::Io(_))
+        ));
+        assert!(matches!(
+            read_stable(&dir.path().join("missing")),
+            Err(ReadError::Io(_))
+        ));
     }
 }

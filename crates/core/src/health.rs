@@ -119,7 +119,8 @@ impl HealthReport {
             Some(engine) => issues.extend(engine.issues.iter().cloned()),
             None => issues.push(HealthIssue {
                 severity: Severity::Info,
-                message: "no engine is running: the index changes only when `gleaner index` runs".into(),
+                message: "no engine is running: the index changes only when `gleaner index` runs"
+                    .into(),
                 fix: Some("start `gleaner daemon` or the Gleaner desktop app".into()),
             }),
         }
@@ -166,5 +167,9 @@ pub fn describe_watch_health(health: &WatchHealth, source: &str) -> HealthIssue 
         #[allow(unreachable_patterns)]
         _ => (Severity::Warning, format!("{source}: watching problem: {health:?}")),
     };
-    HealthIssue { severity, message, fix: health.fix().map(str::to_string) }
+    HealthIssue {
+        severity,
+        message,
+        fix: health.fix().map(str::to_string),
+    }
 }

@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 use crate::data_dir::DataDir;
 use crate::error::{Error, Result};
 use crate::query::parse_query;
-use crate::scan::{scan_source, JobProgress, ScanObserver, ScanOptions, ScanOutcome, ScanScope, Unobserved};
+use crate::scan::{
+    scan_source, JobProgress, ScanObserver, ScanOptions, ScanOutcome, ScanScope, Unobserved,
+};
 use crate::settings::Settings;
 use crate::source::{canonical_source_path, validate_globs, NewSource, Source, SourceUpdate};
 use crate::store::{JobStatus, SearchFilter, SearchHit, SourceStatusRow, Store};
@@ -38,7 +40,11 @@ impl Index {
     pub fn open(data_dir: DataDir) -> Result<Index> {
         data_dir.create()?;
         let store = Store::open(&data_dir.database())?;
-        Ok(Index { data_dir, store, background: false })
+        Ok(Index {
+            data_dir,
+            store,
+            background: false,
+        })
     }
 
     /// Marks this index as driven by a background engine: scans then read
@@ -150,14 +156,24 @@ impl Index {
 
     /// Scans one source in the calling thread, recording the scan as a job
     /// (the foreground `gleaner index`).
-    pub fn scan(&mut self, source: &Source, trigger: &str, observer: &dyn ScanObserver) -> Result<ScanReport> {
+    pub fn scan(
+        &mut self,
+        source: &Source,
+        trigger: &str,
+        observer: &dyn ScanObserver,
+    ) -> Result<ScanReport> {
         let job_id = self.create_job(source, trigger)?;
         self.run_job(&job_id, false, observer)
     }
 
     /// Queues a job that will scan `source` in full.
     pub fn create_job(&self, source: &Source, trigger: &str) -> Result<String> {
-        self.store.create_job(source.id, &source.path.to_string_lossy(), source.recursive, trigger)
+        self.store.create_job(
+            source.id,
+            &source.path.to_string_lossy(),
+            source.recursive,
+            trigger,
+        )
     }
 
     /// Runs a queued job in the calling thread. A job that ran before (it
@@ -168,29 +184,62 @@ impl Index {
     /// caller to mark paused or cancelled. A source folder that cannot be
     /// read fails the job, or, when `engine_managed`, pauses it with the
     /// reason, for the engine to resume when the folder is back.
-    pub fn run_job(&mut self, job_id: &str, engine_managed: bool, observer: &dyn ScanObserver) -> Result<ScanReport> {
+    pub fn run_job(
+        &mut self,
+        job_id: &str,
+        engine_managed: bool,
+        observer: &dyn ScanObserver,
+    ) -> Result<ScanReport> {
         let job = self.store.job(job_id)?;
         let resumed_from = job.started_at.is_some().then(|| job.counts.clone());
-        let Some(source) = job.source_id.map(|id| self.store.source_by_id(id)).transpose().ok().flatten() else {
+        let Some(source) = job
+            .source_id
+            .map(|id| self.store.source_by_id(id))
+            .transpose()
+            .ok()
+            .flatten()
+        else {
             let reason = "its source was removed";
-            self.store.transition_job(job_id, JobStatus::Running, None)?;
-            self.store.transition_job(job_id, JobStatus::Failed, Some(reason))?;
+            self.store
+                .transition_job(job_id, JobStatus::Running, None)?;
+            self.store
+                .transition_job(job_id, JobStatus::Failed, Some(reason))?;
             return Err(Error::UnknownSource(PathBuf::from(&job.directory)));
         };
-        self.store.transition_job(job_id, JobStatus::Running, None)?;
+        self.store
+            .transition_job(job_id, JobStatus::Running, None)?;
         let options = self.scan_options()?;
-        let progress = JobProgress { id: job_id, resumed_from };
-        match scan_source(&mut self.store, &source, &ScanScope::Full, &options, Some(progress), observer) {
+        let progress = JobProgress {
+            id: job_id,
+            resumed_from,
+        };
+        match scan_source(
+            &mut self.store,
+            &source,
+            &ScanScope::Full,
+            &options,
+            Some(progress),
+            observer,
+        ) {
             Ok(outcome) => {
                 if !outcome.stopped {
-                    self.store.finish_job(job_id, JobStatus::Completed, &outcome.counts, None)?;
+                    self.store
+                        .finish_job(job_id, JobStatus::Completed, &outcome.counts, None)?;
                 }
-                Ok(ScanReport { job_id: job_id.to_string(), source: self.store.source_by_id(source.id)?, outcome })
+                Ok(ScanReport {
+                    job_id: job_id.to_string(),
+                    source: self.store.source_by_id(source.id)?,
+                    outcome,
+                })
             }
             Err(err) => {
                 let reason = err.to_string();
                 let unreachable = matches!(err, Error::SourceUnavailable { .. });
-                let next = if engine_managed && unreachable { JobStatus::Paused } else { JobStatus::Failed };
+                let next = if engine_managed && unreachable {
+                    JobStatus::Paused
+                } else {
+                    JobStatus::Failed
+                };
                 self.store.transition_job(job_id, next, Some(&reason))?;
                 Err(err)
             }
@@ -201,11 +250,29 @@ impl Index {
     /// the counts are returned.
     pub fn scan_paths(&mut self, source: &Source, paths: Vec<PathBuf>) -> Result<ScanOutcome> {
         let options = self.scan_options()?;
-        scan_source(&mut self.store, source, &ScanScope::Paths(paths), &options, None, &Unobserved)
+        scan_source(
+            &mut self.store,
+            source,
+            &ScanScope::Paths(paths),
+            &options,
+            None,
+            &Unobserved,
+        )
+    }
+
+    /// Housekeeping (see [`Store::maintain`]), with the retention setting.
+    pub fn maintain(&mut self) -> Result<crate::store::MaintenanceReport> {
+        let days = self.store.settings()?.integer("retention.days");
+        self.store.maintain(days)
     }
 
     /// Searches the index.
-    pub fn search(&self, query: &str, filter: &SearchFilter, limit: usize) -> Result<Vec<SearchHit>> {
+    pub fn search(
+        &self,
+        query: &str,
+        filter: &SearchFilter,
+        limit: usize,
+    ) -> Result<Vec<SearchHit>> {
         let query = parse_query(query)?;
         self.store.search(&query, filter, limit)
     }

@@ -36,14 +36,22 @@ impl EngineLock {
         if !locked {
             let err = std::io::Error::last_os_error();
             if err.raw_os_error() == Some(libc::EWOULDBLOCK) {
-                return Err(Error::EngineBusy { pid: read_pid(&mut file) });
+                return Err(Error::EngineBusy {
+                    pid: read_pid(&mut file),
+                });
             }
             return Err(Error::io("locking", path, err));
         }
-        file.set_len(0).map_err(|e| Error::io("writing engine lock", path, e))?;
-        file.seek(SeekFrom::Start(0)).map_err(|e| Error::io("writing engine lock", path, e))?;
-        writeln!(file, "{}", std::process::id()).map_err(|e| Error::io("writing engine lock", path, e))?;
-        Ok(EngineLock { file, path: path.to_path_buf() })
+        file.set_len(0)
+            .map_err(|e| Error::io("writing engine lock", path, e))?;
+        file.seek(SeekFrom::Start(0))
+            .map_err(|e| Error::io("writing engine lock", path, e))?;
+        writeln!(file, "{}", std::process::id())
+            .map_err(|e| Error::io("writing engine lock", path, e))?;
+        Ok(EngineLock {
+            file,
+            path: path.to_path_buf(),
+        })
     }
 
     /// The lock file.

@@ -32,11 +32,19 @@ mod tests {
         let main_nice = unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) };
         let lowered = std::thread::spawn(|| {
             super::lower_current_thread();
-            unsafe { libc::getpriority(libc::PRIO_PROCESS, libc::syscall(libc::SYS_gettid) as libc::id_t) }
+            unsafe {
+                libc::getpriority(
+                    libc::PRIO_PROCESS,
+                    libc::syscall(libc::SYS_gettid) as libc::id_t,
+                )
+            }
         })
         .join()
         .unwrap();
         assert_eq!(lowered, 10, "thread nice");
-        assert_eq!(unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) }, main_nice);
+        assert_eq!(
+            unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) },
+            main_nice
+        );
     }
 }

@@ -19,7 +19,12 @@ pub struct FtsQuery {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Token {
-    Term { text: String, prefix: bool, negated: bool, phrase: bool },
+    Term {
+        text: String,
+        prefix: bool,
+        negated: bool,
+        phrase: bool,
+    },
     Or,
 }
 
@@ -27,7 +32,9 @@ enum Token {
 pub fn parse_query(input: &str) -> Result<FtsQuery> {
     let tokens = tokenize(input);
     if tokens.iter().all(|t| matches!(t, Token::Or)) {
-        return Err(Error::BadQuery("the search query is empty: type a word to look for".into()));
+        return Err(Error::BadQuery(
+            "the search query is empty: type a word to look for".into(),
+        ));
     }
     let mut positives: Vec<Vec<String>> = Vec::new(); // AND of OR-groups
     let mut negatives: Vec<String> = Vec::new();
@@ -36,7 +43,12 @@ pub fn parse_query(input: &str) -> Result<FtsQuery> {
     for token in tokens {
         match token {
             Token::Or => pending_or = !positives.is_empty(),
-            Token::Term { text, prefix, negated, phrase } => {
+            Token::Term {
+                text,
+                prefix,
+                negated,
+                phrase,
+            } => {
                 let quoted = quote(&text, prefix && !phrase);
                 if negated {
                     negatives.push(quoted);
@@ -127,7 +139,12 @@ fn tokenize(input: &str) -> Vec<Token> {
 /// `-` or `*` or punctuation-only text would match nothing or everything.
 fn push_term(tokens: &mut Vec<Token>, text: String, prefix: bool, negated: bool, phrase: bool) {
     if text.chars().any(char::is_alphanumeric) {
-        tokens.push(Token::Term { text, prefix, negated, phrase });
+        tokens.push(Token::Term {
+            text,
+            prefix,
+            negated,
+            phrase,
+        });
     }
 }
 
@@ -147,7 +164,10 @@ mod tests {
 
     #[test]
     fn phrases_prefixes_or_and_not() {
-        assert_eq!(expr(r#""exact phrase" pre*"#), r#""exact phrase" AND "pre"*"#);
+        assert_eq!(
+            expr(r#""exact phrase" pre*"#),
+            r#""exact phrase" AND "pre"*"#
+        );
         assert_eq!(expr("cat OR dog fish"), r#"("cat" OR "dog") AND "fish""#);
         assert_eq!(expr("cat -dog"), r#"("cat") NOT "dog""#);
         assert_eq!(expr(r#"say "it "#), r#""say" AND "it ""#);

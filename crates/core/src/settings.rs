@@ -46,25 +46,38 @@ pub struct SettingSpec {
 pub const REGISTRY: &[SettingSpec] = &[
     SettingSpec {
         key: "watch.debounce_ms",
-        kind: SettingKind::Integer { min: 50, max: 60_000 },
+        kind: SettingKind::Integer {
+            min: 50,
+            max: 60_000,
+        },
         default: "500",
         description: "Quiet time after a change before a file that was not closed is indexed",
     },
     SettingSpec {
         key: "watch.max_delay_ms",
-        kind: SettingKind::Integer { min: 1_000, max: 600_000 },
+        kind: SettingKind::Integer {
+            min: 1_000,
+            max: 600_000,
+        },
         default: "120000",
         description: "Longest a continuously changing file waits before it is indexed anyway",
     },
     SettingSpec {
         key: "watch.poll_interval_s",
-        kind: SettingKind::Integer { min: 10, max: 86_400 },
+        kind: SettingKind::Integer {
+            min: 10,
+            max: 86_400,
+        },
         default: "300",
-        description: "Seconds between rescans of sources that cannot be watched (network file systems)",
+        description:
+            "Seconds between rescans of sources that cannot be watched (network file systems)",
     },
     SettingSpec {
         key: "scan.full_interval_s",
-        kind: SettingKind::Integer { min: 60, max: 2_592_000 },
+        kind: SettingKind::Integer {
+            min: 60,
+            max: 2_592_000,
+        },
         default: "86400",
         description: "Seconds between full rescans of each source",
     },
@@ -91,6 +104,13 @@ pub const REGISTRY: &[SettingSpec] = &[
         kind: SettingKind::Integer { min: 1, max: 3600 },
         default: "60",
         description: "Time budget for extracting the text of one file",
+    },
+    SettingSpec {
+        key: "retention.days",
+        kind: SettingKind::Integer { min: 1, max: 3650 },
+        default: "30",
+        description:
+            "Days deleted documents and finished jobs are kept before maintenance forgets them",
     },
     SettingSpec {
         key: "indexing.paused",
@@ -165,8 +185,10 @@ impl Settings {
     /// ignored (written by a newer Gleaner) and invalid values fall back to
     /// the default, so a bad row never stops the engine.
     pub fn from_stored(stored: impl IntoIterator<Item = (String, String)>) -> Settings {
-        let mut values: std::collections::HashMap<&'static str, String> =
-            REGISTRY.iter().map(|s| (s.key, s.default.to_string())).collect();
+        let mut values: std::collections::HashMap<&'static str, String> = REGISTRY
+            .iter()
+            .map(|s| (s.key, s.default.to_string()))
+            .collect();
         for (key, value) in stored {
             if let Ok(spec) = spec(&key) {
                 match spec.validate(&value) {
@@ -226,7 +248,12 @@ mod tests {
     #[test]
     fn defaults_are_valid_for_their_own_ranges() {
         for spec in REGISTRY {
-            assert_eq!(spec.validate(spec.default).unwrap(), spec.default, "{}", spec.key);
+            assert_eq!(
+                spec.validate(spec.default).unwrap(),
+                spec.default,
+                "{}",
+                spec.key
+            );
         }
     }
 
@@ -238,7 +265,10 @@ mod tests {
             "invalid value \"9\" for index.workers: expected an integer from 1 to 8"
         );
         assert!(spec("watch.debounce_ms").unwrap().validate("49").is_err());
-        assert_eq!(spec("watch.debounce_ms").unwrap().validate(" 50 ").unwrap(), "50");
+        assert_eq!(
+            spec("watch.debounce_ms").unwrap().validate(" 50 ").unwrap(),
+            "50"
+        );
     }
 
     #[test]

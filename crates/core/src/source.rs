@@ -218,7 +218,6 @@ fn build_set(globs: &[String]) -> Result<GlobSet> {
     })
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -244,7 +243,10 @@ mod tests {
         assert!(!r.includes_file(Path::new("x/y.log")));
         assert!(!r.enters_dir(Path::new("web/node_modules")));
         assert!(!r.includes_file(Path::new("web/node_modules/pkg/readme.md")));
-        assert!(r.enters_dir(Path::new("deep")), "includes never prune folders");
+        assert!(
+            r.enters_dir(Path::new("deep")),
+            "includes never prune folders"
+        );
     }
 
     #[test]

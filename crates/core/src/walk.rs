@@ -91,7 +91,15 @@ pub fn walk_source(root: &Path, rules: &SourceRules, options: &WalkOptions) -> W
     let max_depth = if options.recursive { None } else { Some(1) };
     let mut outcome = WalkOutcome::default();
     outcome.dirs.push(root.to_path_buf());
-    walk_from(root, root, max_depth, rules, options.threads, None, &mut outcome);
+    walk_from(
+        root,
+        root,
+        max_depth,
+        rules,
+        options.threads,
+        None,
+        &mut outcome,
+    );
     outcome
 }
 
@@ -100,12 +108,20 @@ pub fn walk_source(root: &Path, rules: &SourceRules, options: &WalkOptions) -> W
 /// apply exactly as in a full walk). Paths that no longer exist are simply
 /// not in the outcome. This is how live changes are indexed: the result goes
 /// through the same planning as a full scan, restricted to these paths.
-pub fn walk_paths(root: &Path, paths: &[PathBuf], rules: &SourceRules, options: &WalkOptions) -> WalkOutcome {
+pub fn walk_paths(
+    root: &Path,
+    paths: &[PathBuf],
+    rules: &SourceRules,
+    options: &WalkOptions,
+) -> WalkOutcome {
     let mut outcome = WalkOutcome::default();
-    let mut files_by_dir: std::collections::BTreeMap<PathBuf, HashSet<OsString>> = Default::default();
+    let mut files_by_dir: std::collections::BTreeMap<PathBuf, HashSet<OsString>> =
+        Default::default();
     let mut dirs: Vec<&Path> = Vec::new();
     for path in paths {
-        let Ok(rel) = path.strip_prefix(root) else { continue };
+        let Ok(rel) = path.strip_prefix(root) else {
+            continue;
+        };
         match std::fs::symlink_metadata(path) {
             Ok(meta) if meta.is_dir() => {
                 if rel.as_os_str().is_empty() || (options.recursive && dir_is_walked(rel, rules)) {
@@ -114,7 +130,10 @@ pub fn walk_paths(root: &Path, paths: &[PathBuf], rules: &SourceRules, options: 
             }
             Ok(_) => {
                 if let (Some(parent), Some(name)) = (path.parent(), path.file_name()) {
-                    files_by_dir.entry(parent.to_path_buf()).or_default().insert(name.to_os_string());
+                    files_by_dir
+                        .entry(parent.to_path_buf())
+                        .or_default()
+                        .insert(name.to_os_string());
                 }
             }
             Err(_) => {} // gone: the caller's plan sees it vanished
@@ -129,7 +148,9 @@ pub fn walk_paths(root: &Path, paths: &[PathBuf], rules: &SourceRules, options: 
         walk_from(root, dir, depth, rules, options.threads, None, &mut outcome);
     }
     for (dir, names) in files_by_dir {
-        let Ok(rel_dir) = dir.strip_prefix(root) else { continue };
+        let Ok(rel_dir) = dir.strip_prefix(root) else {
+            continue;
+        };
         let at_root = rel_dir.as_os_str().is_empty();
         if !(at_root || options.recursive && dir_is_walked(rel_dir, rules)) {
             continue;
@@ -214,7 +235,9 @@ fn walk_from(
             if !file_type.is_file() {
                 return WalkState::Continue; // symlinks, FIFOs, sockets, devices
             }
-            if only_names.is_some_and(|names| !entry.path().file_name().is_some_and(|n| names.contains(n))) {
+            if only_names
+                .is_some_and(|names| !entry.path().file_name().is_some_and(|n| names.contains(n)))
+            {
                 return WalkState::Continue;
             }
             if !rules.includes_file(rel) {
@@ -295,11 +318,18 @@ mod tests {
     }
 
     fn listed(root: &Path, rules: &SourceRules, recursive: bool) -> Vec<String> {
-        let mut names: Vec<String> = walk_source(root, rules, &WalkOptions { recursive, threads: 2 })
-            .files
-            .into_iter()
-            .map(|f| f.rel_path.to_string_lossy().into_owned())
-            .collect();
+        let mut names: Vec<String> = walk_source(
+            root,
+            rules,
+            &WalkOptions {
+                recursive,
+                threads: 2,
+            },
+        )
+        .files
+        .into_iter()
+        .map(|f| f.rel_path.to_string_lossy().into_owned())
+        .collect();
         names.sort();
         names
     }
@@ -354,7 +384,10 @@ mod tests {
         wfile(dir.path(), "deep/down.md", "x");
         wfile(dir.path(), "node_modules/pkg/readme.md", "x");
         let rules = SourceRules::new(&["*.md".into()], &["node_modules".into()]).unwrap();
-        assert_eq!(listed(dir.path(), &rules, true), vec!["deep/down.md", "top.md"]);
+        assert_eq!(
+            listed(dir.path(), &rules, true),
+            vec!["deep/down.md", "top.md"]
+        );
         assert_eq!(listed(dir.path(), &rules, false), vec!["top.md"]);
     }
 

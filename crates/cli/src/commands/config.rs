@@ -39,7 +39,10 @@ pub fn run(index: &Index, command: ConfigCommand) -> Result<()> {
                 return print_json(&rows);
             }
             for row in rows {
-                println!("{} = {}  ({}; default {}) {}", row.key, row.value, row.range, row.default, row.description);
+                println!(
+                    "{} = {}  ({}; default {}) {}",
+                    row.key, row.value, row.range, row.default, row.description
+                );
             }
         }
         ConfigCommand::Get { key } => {

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use anyhow::{bail, Result};
 use gleaner_core::engine::control::{self, Request, Response, SOCKET_FILE};
-use gleaner_core::lock::EngineLock;
 use gleaner_core::health::HealthReport;
+use gleaner_core::lock::EngineLock;
 use gleaner_core::{DataDir, Error, Index};
 
 use crate::output::iso_time;
@@ -52,19 +52,31 @@ pub fn health(index: &Index, json: bool) -> Result<()> {
     if json {
         return super::print_json(&report);
     }
-    println!("{}", if report.healthy { "healthy" } else { "needs attention" });
+    println!(
+        "{}",
+        if report.healthy {
+            "healthy"
+        } else {
+            "needs attention"
+        }
+    );
     match &report.engine {
-        Some(engine) => println!(
+        Some(engine) => {
+            println!(
             "engine: pid {}, up since {}, {} watches in use (limit {}), {} live changes indexed",
             engine.pid,
             iso_time(engine.started_at),
             engine.watches_in_use,
             engine.watch_limit.map_or("unknown".into(), |l| l.to_string()),
             engine.live_paths_indexed
-        ),
+        )
+        }
         None => println!("engine: not running"),
     }
-    println!("documents: {} ({} failed)", report.documents, report.documents_failed);
+    println!(
+        "documents: {} ({} failed)",
+        report.documents, report.documents_failed
+    );
     if let Some(last) = &report.last_successful_scan {
         println!(
             "last successful scan: {} of {} ({:.1} s)",
@@ -84,19 +96,35 @@ pub fn health(index: &Index, json: bool) -> Result<()> {
 
 /// `gleaner index --background`: queue jobs in the engine, starting one
 /// (detached) when none runs, and print their ids.
-pub fn index_in_background(index: &Index, path: Option<&std::path::Path>, json: bool) -> Result<()> {
+pub fn index_in_background(
+    index: &Index,
+    path: Option<&std::path::Path>,
+    json: bool,
+) -> Result<()> {
     let data_dir = index.data_dir();
     let path = match path {
         // Check the folder here, so a bad path fails in this process,
         // plainly; the engine adds it as a source and indexes it in the job.
-        Some(path) => Some(match index.store().source_by_path(&gleaner_core::index::lookup_path(path))? {
-            Some(source) => source.path,
-            None => gleaner_core::source::canonical_source_path(path)?,
-        }),
+        Some(path) => Some(
+            match index
+                .store()
+                .source_by_path(&gleaner_core::index::lookup_path(path))?
+            {
+                Some(source) => source.path,
+                None => gleaner_core::source::canonical_source_path(path)?,
+            },
+        ),
         None => None,
     };
     ensure_engine(data_dir)?;
-    let response = request(data_dir, &Request::Scan { path, background: true }, Some(Duration::from_secs(60)))?;
+    let response = request(
+        data_dir,
+        &Request::Scan {
+            path,
+            background: true,
+        },
+        Some(Duration::from_secs(60)),
+    )?;
     let Response::Jobs { ids, warnings } = response else {
         bail!("unexpected answer from the engine: {response:?}");
     };
@@ -105,8 +133,12 @@ pub fn index_in_background(index: &Index, path: Option<&std::path::Path>, json: 
     }
     if json {
         match ids.as_slice() {
-            [one] => super::print_json(&serde_json::json!({ "id": one, "ids": ids, "warnings": warnings }))?,
-            _ => super::print_json(&serde_json::json!({ "id": ids.first(), "ids": ids, "warnings": warnings }))?,
+            [one] => super::print_json(
+                &serde_json::json!({ "id": one, "ids": ids, "warnings": warnings }),
+            )?,
+            _ => super::print_json(
+                &serde_json::json!({ "id": ids.first(), "ids": ids, "warnings": warnings }),
+            )?,
         }
     } else {
         for id in &ids {
@@ -147,12 +179,19 @@ pub fn ensure_engine(data_dir: &DataDir) -> Result<()> {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    bail!("started `gleaner daemon`, but it did not answer within 10 s (see {})", data_dir.logs().display())
+    bail!(
+        "started `gleaner daemon`, but it did not answer within 10 s (see {})",
+        data_dir.logs().display()
+    )
 }
 
 fn ping(data_dir: &DataDir) -> bool {
     matches!(
-        control::send(&data_dir.path().join(SOCKET_FILE), &Request::Ping, Some(Duration::from_secs(2))),
+        control::send(
+            &data_dir.path().join(SOCKET_FILE),
+            &Request::Ping,
+            Some(Duration::from_secs(2))
+        ),
         Ok(Response::Pong { .. })
     )
 }
@@ -178,7 +217,9 @@ pub fn control_job(index: &Index, action: JobAction, job: Option<String>) -> Res
         let request = match action {
             JobAction::Pause => Request::Pause { job: job.clone() },
             JobAction::Resume => Request::Resume { job: job.clone() },
-            JobAction::Cancel => Request::Cancel { job: job.clone().expect("cancel names a job") },
+            JobAction::Cancel => Request::Cancel {
+                job: job.clone().expect("cancel names a job"),
+            },
         };
         request_ok(data_dir, &request)?;
     } else {
@@ -187,21 +228,36 @@ pub fn control_job(index: &Index, action: JobAction, job: Option<String>) -> Res
         match (action, &job) {
             (JobAction::Pause, None) => drop(store.set_setting("indexing.paused", "true")?),
             (JobAction::Resume, None) => drop(store.set_setting("indexing.paused", "false")?),
-            (JobAction::Pause, Some(id)) => drop(store.transition_job(id, JobStatus::Paused, Some(gleaner_core::engine::PAUSED_BY_USER))?),
+            (JobAction::Pause, Some(id)) => drop(store.transition_job(
+                id,
+                JobStatus::Paused,
+                Some(gleaner_core::engine::PAUSED_BY_USER),
+            )?),
             (JobAction::Resume, Some(id)) => {
                 store.transition_job(id, JobStatus::Queued, None)?;
             }
-            (JobAction::Cancel, Some(id)) => drop(store.transition_job(id, JobStatus::Cancelled, None)?),
+            (JobAction::Cancel, Some(id)) => {
+                drop(store.transition_job(id, JobStatus::Cancelled, None)?)
+            }
             (JobAction::Cancel, None) => unreachable!("cancel names a job"),
         }
     }
-    let what = job.as_deref().map_or("all indexing".to_string(), |id| format!("job {id}"));
+    let what = job
+        .as_deref()
+        .map_or("all indexing".to_string(), |id| format!("job {id}"));
     let done = match action {
         JobAction::Pause => "paused",
         JobAction::Resume => "resumed",
         JobAction::Cancel => "cancelled",
     };
-    println!("{done} {what}{}", if engine_runs { "" } else { " (no engine is running: it applies when one starts)" });
+    println!(
+        "{done} {what}{}",
+        if engine_runs {
+            ""
+        } else {
+            " (no engine is running: it applies when one starts)"
+        }
+    );
     Ok(())
 }
 
@@ -210,7 +266,11 @@ fn request_ok(data_dir: &DataDir, what: &Request) -> Result<()> {
 }
 
 /// Sends a request to the running engine; an error answer becomes an error.
-pub fn request(data_dir: &DataDir, request: &Request, timeout: Option<Duration>) -> Result<Response> {
+pub fn request(
+    data_dir: &DataDir,
+    request: &Request,
+    timeout: Option<Duration>,
+) -> Result<Response> {
     match control::send(&data_dir.path().join(SOCKET_FILE), request, timeout)? {
         Response::Error { message } => bail!("{message}"),
         other => Ok(other),
@@ -243,12 +303,14 @@ pub fn shutdown_on_signals() -> Result<crossbeam_channel::Receiver<()>> {
         set
     };
     let (sender, receiver) = crossbeam_channel::bounded(1);
-    std::thread::Builder::new().name("gleaner-signals".into()).spawn(move || {
-        let mut signal = 0;
-        // SAFETY: sigwait on the set blocked above.
-        unsafe { libc::sigwait(&set, &mut signal) };
-        tracing::info!(signal, "shutting down on signal");
-        let _ = sender.send(());
-    })?;
+    std::thread::Builder::new()
+        .name("gleaner-signals".into())
+        .spawn(move || {
+            let mut signal = 0;
+            // SAFETY: sigwait on the set blocked above.
+            unsafe { libc::sigwait(&set, &mut signal) };
+            tracing::info!(signal, "shutting down on signal");
+            let _ = sender.send(());
+        })?;
     Ok(receiver)
 }

@@ -67,7 +67,11 @@ pub fn run(index: &mut Index, path: Option<&Path>, json: bool) -> Result<()> {
                 summary.bytes_read += c.bytes_processed;
                 summary.jobs.push(report.job_id);
                 for problem in &report.outcome.problems {
-                    eprintln!("gleaner: warning: could not read {}: {}", problem.path.display(), problem.message);
+                    eprintln!(
+                        "gleaner: warning: could not read {}: {}",
+                        problem.path.display(),
+                        problem.message
+                    );
                 }
                 if !json {
                     println!(
@@ -92,7 +96,10 @@ pub fn run(index: &mut Index, path: Option<&Path>, json: bool) -> Result<()> {
     if json {
         print_json(&summary)?;
     } else if summary.failed > 0 {
-        println!("{} files could not be read or extracted: see `gleaner status`", summary.failed);
+        println!(
+            "{} files could not be read or extracted: see `gleaner status`",
+            summary.failed
+        );
     }
     if !errors.is_empty() {
         bail!("{}", errors.join("; "));
@@ -104,7 +111,14 @@ pub fn run(index: &mut Index, path: Option<&Path>, json: bool) -> Result<()> {
 fn run_in_engine(index: &Index, path: Option<&Path>, json: bool) -> Result<()> {
     let started = std::time::Instant::now();
     let path = path.map(gleaner_core::index::lookup_path);
-    let response = super::daemon::request(index.data_dir(), &Request::Scan { path, background: false }, None)?;
+    let response = super::daemon::request(
+        index.data_dir(),
+        &Request::Scan {
+            path,
+            background: false,
+        },
+        None,
+    )?;
     let Response::Scanned { scans, errors } = response else {
         bail!("unexpected answer from the engine: {response:?}");
     };

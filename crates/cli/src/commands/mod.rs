@@ -37,17 +37,45 @@ pub fn run(args: Args, shutdown: Option<crossbeam_channel::Receiver<()>>) -> Res
             }
             Ok(())
         }
-        Command::Index { path, background: true, json } => daemon::index_in_background(&index, path.as_deref(), json),
-        Command::Index { path, background: false, json } => index::run(&mut index, path.as_deref(), json),
+        Command::Index {
+            path,
+            background: true,
+            json,
+        } => daemon::index_in_background(&index, path.as_deref(), json),
+        Command::Index {
+            path,
+            background: false,
+            json,
+        } => index::run(&mut index, path.as_deref(), json),
         Command::Pause { job } => daemon::control_job(&index, daemon::JobAction::Pause, job),
         Command::Resume { job } => daemon::control_job(&index, daemon::JobAction::Resume, job),
-        Command::Cancel { job } => daemon::control_job(&index, daemon::JobAction::Cancel, Some(job)),
-        Command::Search { query, limit, source, ext, json } => {
-            search::run(&index, &query.join(" "), limit, source.as_deref(), ext, json)
+        Command::Cancel { job } => {
+            daemon::control_job(&index, daemon::JobAction::Cancel, Some(job))
         }
-        Command::Status { job: Some(job), json } => status::job(&index, &job, json),
+        Command::Search {
+            query,
+            limit,
+            source,
+            ext,
+            json,
+        } => search::run(
+            &index,
+            &query.join(" "),
+            limit,
+            source.as_deref(),
+            ext,
+            json,
+        ),
+        Command::Status {
+            job: Some(job),
+            json,
+        } => status::job(&index, &job, json),
         Command::Status { job: None, json } => status::sources(&index, json),
-        Command::Jobs { status, limit, json } => status::jobs(&index, status.as_deref(), limit, json),
+        Command::Jobs {
+            status,
+            limit,
+            json,
+        } => status::jobs(&index, status.as_deref(), limit, json),
         Command::Config(command) => config::run(&index, command),
         Command::Check { json } => status::check(&index, json),
         Command::Health { json } => daemon::health(&index, json),

@@ -9,7 +9,14 @@ use gleaner_core::Index;
 use super::print_json;
 use crate::output::render_snippet;
 
-pub fn run(index: &Index, query: &str, limit: usize, source: Option<&Path>, ext: Option<String>, json: bool) -> Result<()> {
+pub fn run(
+    index: &Index,
+    query: &str,
+    limit: usize,
+    source: Option<&Path>,
+    ext: Option<String>,
+    json: bool,
+) -> Result<()> {
     let filter = SearchFilter {
         source_id: match source {
             Some(path) => Some(index.source(path)?.id),

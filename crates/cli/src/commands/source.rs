@@ -10,8 +10,18 @@ use crate::output::maybe_time;
 
 pub fn run(index: &Index, command: SourceCommand) -> Result<()> {
     match command {
-        SourceCommand::Add { path, include, exclude, no_recursive } => {
-            let source = index.add_source(NewSource { path, include, exclude, recursive: !no_recursive })?;
+        SourceCommand::Add {
+            path,
+            include,
+            exclude,
+            no_recursive,
+        } => {
+            let source = index.add_source(NewSource {
+                path,
+                include,
+                exclude,
+                recursive: !no_recursive,
+            })?;
             println!("added source {}", source.path.display());
             println!("run `gleaner index` to index it now");
         }
@@ -44,7 +54,11 @@ pub fn run(index: &Index, command: SourceCommand) -> Result<()> {
                     row.documents,
                     maybe_time(s.last_full_scan),
                     s.last_scan_status.as_str(),
-                    if flags.is_empty() { String::new() } else { format!(" [{}]", flags.join("; ")) }
+                    if flags.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" [{}]", flags.join("; "))
+                    }
                 );
             }
         }
@@ -58,7 +72,10 @@ pub fn run(index: &Index, command: SourceCommand) -> Result<()> {
         }
         SourceCommand::Disable { path } => {
             let source = index.set_source_active(&path, false)?;
-            println!("disabled {} (its documents stay searchable)", source.path.display());
+            println!(
+                "disabled {} (its documents stay searchable)",
+                source.path.display()
+            );
         }
         SourceCommand::Set {
             path,
@@ -71,17 +88,29 @@ pub fn run(index: &Index, command: SourceCommand) -> Result<()> {
         } => {
             if let Some(interval) = scan_interval_s {
                 if interval != 0 {
-                    gleaner_core::settings::spec("scan.full_interval_s")?.validate(&interval.to_string())?;
+                    gleaner_core::settings::spec("scan.full_interval_s")?
+                        .validate(&interval.to_string())?;
                 }
             }
             let update = SourceUpdate {
-                include: if clear_include { Some(Vec::new()) } else { Some(include).filter(|v| !v.is_empty()) },
-                exclude: if clear_exclude { Some(Vec::new()) } else { Some(exclude).filter(|v| !v.is_empty()) },
+                include: if clear_include {
+                    Some(Vec::new())
+                } else {
+                    Some(include).filter(|v| !v.is_empty())
+                },
+                exclude: if clear_exclude {
+                    Some(Vec::new())
+                } else {
+                    Some(exclude).filter(|v| !v.is_empty())
+                },
                 recursive,
                 scan_interval_s: scan_interval_s.map(|n| Some(n).filter(|n| *n != 0)),
             };
             let source = index.update_source(&path, &update)?;
-            println!("updated {}; the next scan applies the new rules", source.path.display());
+            println!(
+                "updated {}; the next scan applies the new rules",
+                source.path.display()
+            );
         }
     }
     Ok(())

@@ -1,7 +1,7 @@
 //! `gleaner status`, `gleaner status JOB`, `gleaner jobs`, `gleaner check`.
 
 use anyhow::{bail, Result};
-use gleaner_core::store::{FailedDocument, JobRecord, JobStatus};
+use gleaner_core::store::{FailedDocument, JobRates, JobRecord, JobStatus};
 use gleaner_core::Index;
 use serde::Serialize;
 
@@ -64,14 +64,26 @@ pub fn sources(index: &Index, json: bool) -> Result<()> {
 struct JobStatusJson<'a> {
     #[serde(flatten)]
     job: &'a JobRecord,
+    #[serde(flatten)]
+    rates: JobRates,
+    current_file: Option<&'a str>,
     failed: Vec<FailedDocument>,
 }
 
 pub fn job(index: &Index, id: &str, json: bool) -> Result<()> {
     let job = index.store().job(id)?;
     let failed = index.store().failed_documents(job.source_id)?;
+    let rates = job.rates(gleaner_core::store::now_ms());
     if json {
-        return print_json(&JobStatusJson { job: &job, failed });
+        let current_file = (job.status == JobStatus::Running)
+            .then_some(job.counts.last_indexed_file.as_deref())
+            .flatten();
+        return print_json(&JobStatusJson {
+            job: &job,
+            rates,
+            current_file,
+            failed,
+        });
     }
     let c = &job.counts;
     println!("job {} ({}): {}", job.id, job.trigger, job.status.as_str());
@@ -88,7 +100,28 @@ pub fn job(index: &Index, id: &str, json: bool) -> Result<()> {
         "  new {}, modified {}, moved {}, deleted {}, unchanged {}",
         c.new, c.modified, c.moved, c.deleted, c.unchanged
     );
-    println!("  created {}, finished {}", iso_time(job.created_at), maybe_time(job.completed_at));
+    println!(
+        "  {:.0} files/s, {}/s over {:.1} s{}",
+        rates.files_per_s,
+        human_bytes(rates.bytes_per_s as u64),
+        rates.elapsed_s,
+        rates
+            .eta_s
+            .map_or(String::new(), |eta| format!(", about {eta:.0} s left"))
+    );
+    if job.status == JobStatus::Running {
+        if let Some(current) = &c.last_indexed_file {
+            println!("  at {current}");
+        }
+    }
+    if let Some(reason) = &job.pause_reason {
+        println!("  paused: {reason}");
+    }
+    println!(
+        "  created {}, finished {}",
+        iso_time(job.created_at),
+        maybe_time(job.completed_at)
+    );
     if let Some(error) = &job.error {
         println!("  error: {error}");
     }

@@ -119,7 +119,10 @@ pub fn send(socket: &Path, request: &Request, timeout: Option<Duration>) -> Resu
     let mut answer = String::new();
     BufReader::new(stream).read_line(&mut answer).map_err(io)?;
     serde_json::from_str(&answer).map_err(|e| {
-        io(std::io::Error::new(std::io::ErrorKind::InvalidData, format!("bad answer {answer:?}: {e}")))
+        io(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("bad answer {answer:?}: {e}"),
+        ))
     })
 }
 
@@ -174,12 +177,18 @@ fn serve(stream: UnixStream, sender: crossbeam_channel::Sender<Incoming>) {
         Ok(request) => {
             let (reply, answer) = crossbeam_channel::bounded(1);
             if sender.send(Incoming { request, reply }).is_err() {
-                Response::Error { message: "the engine is shutting down".into() }
+                Response::Error {
+                    message: "the engine is shutting down".into(),
+                }
             } else {
-                answer.recv().unwrap_or(Response::Error { message: "the engine stopped".into() })
+                answer.recv().unwrap_or(Response::Error {
+                    message: "the engine stopped".into(),
+                })
             }
         }
-        Err(e) => Response::Error { message: format!("bad request: {e}") },
+        Err(e) => Response::Error {
+            message: format!("bad request: {e}"),
+        },
     };
     let mut text = serde_json::to_string(&response).expect("responses serialize");
     text.push('\n');

@@ -23,12 +23,12 @@ use super::control::{self, Incoming, Request, Response, ScanSummary, SOCKET_FILE
 use super::runner::{JobDone, JobRunner, PAUSED_BY_USER};
 use crate::data_dir::DataDir;
 use crate::error::Result;
-use crate::store::JobStatus;
+use crate::health::{describe_watch_health, EngineStatus};
 use crate::index::Index;
 use crate::lock::EngineLock;
 use crate::source::{ScanStatus, Source, SourceRules};
+use crate::store::JobStatus;
 use crate::walk::{dir_is_walked, walk_source, WalkOptions};
-use crate::health::{describe_watch_health, EngineStatus};
 use crate::watch::{inotify_watch_limit, Change, DirFilter, WatchedSource, Watcher, WatcherConfig};
 
 /// Hooks for whoever hosts the engine (logging, the desktop app's events).
@@ -56,7 +56,11 @@ struct Engine {
     paused: bool,
     /// Sources that changed while indexing was paused.
     dirty_while_paused: HashSet<i64>,
+    next_maintenance: Instant,
 }
+
+/// How often housekeeping runs (the first time an hour after start).
+const MAINTENANCE_INTERVAL: Duration = Duration::from_secs(86_400);
 
 struct Waiting {
     remaining: HashSet<String>,
@@ -80,7 +84,9 @@ pub fn run(data_dir: DataDir, shutdown: Receiver<()>, mut events: impl EngineEve
     let filter: DirFilter = Arc::new(move |source_id, dir| {
         let rules = filter_rules.read().expect("rules lock");
         match rules.get(&source_id) {
-            Some((root, rules)) => dir.strip_prefix(root).is_ok_and(|rel| dir_is_walked(rel, rules)),
+            Some((root, rules)) => dir
+                .strip_prefix(root)
+                .is_ok_and(|rel| dir_is_walked(rel, rules)),
             None => false,
         }
     });
@@ -102,6 +108,7 @@ pub fn run(data_dir: DataDir, shutdown: Receiver<()>, mut events: impl EngineEve
         waiting: Vec::new(),
         paused: settings.boolean("indexing.paused"),
         dirty_while_paused: HashSet::new(),
+        next_maintenance: Instant::now() + Duration::from_secs(3600),
     };
     tracing::info!(data_dir = %data_dir.path().display(), pid = std::process::id(), "engine started");
     engine.recover_jobs();
@@ -153,12 +160,16 @@ enum Flow {
 impl Engine {
     fn handle(&mut self, incoming: Incoming) -> Flow {
         match incoming.request.clone() {
-            Request::Ping => incoming.reply(Response::Pong { pid: std::process::id() }),
+            Request::Ping => incoming.reply(Response::Pong {
+                pid: std::process::id(),
+            }),
             Request::Stop => {
                 incoming.reply(Response::Ok);
                 return Flow::Stop;
             }
-            Request::Health => incoming.reply(Response::Health { status: self.status() }),
+            Request::Health => incoming.reply(Response::Health {
+                status: self.status(),
+            }),
             Request::Reload => {
                 self.sync_sources(false);
                 incoming.reply(Response::Ok);
@@ -212,11 +223,18 @@ impl Engine {
     fn scan_request(&mut self, path: Option<PathBuf>, background: bool, incoming: Incoming) {
         let sources = match &path {
             Some(path) => self.index.source_or_add(path).map(|source| vec![source]),
-            None => self.index.sources().map(|sources| sources.into_iter().filter(|s| s.active).collect()),
+            None => self
+                .index
+                .sources()
+                .map(|sources| sources.into_iter().filter(|s| s.active).collect()),
         };
         let sources = match sources {
             Ok(sources) => sources,
-            Err(err) => return incoming.reply(Response::Error { message: err.to_string() }),
+            Err(err) => {
+                return incoming.reply(Response::Error {
+                    message: err.to_string(),
+                })
+            }
         };
         let mut ids = Vec::new();
         let mut warnings = Vec::new();
@@ -226,36 +244,57 @@ impl Engine {
             // rescan) does what was asked: hand out that job rather than
             // indexing the same folder twice at once.
             let automatic = self.runner.jobs_for(source.id).into_iter().find(|id| {
-                self.index.store().job(id).is_ok_and(|job| matches!(job.trigger.as_str(), "startup" | "scheduled" | "rescan"))
+                self.index.store().job(id).is_ok_and(|job| {
+                    matches!(job.trigger.as_str(), "startup" | "scheduled" | "rescan")
+                })
             });
             if let Some(id) = automatic {
                 ids.push(id);
                 continue;
             }
             if self.runner.has_job_for(source.id) {
-                warnings.push(format!("{} is already being indexed; a second job was queued", source.path.display()));
+                warnings.push(format!(
+                    "{} is already being indexed; a second job was queued",
+                    source.path.display()
+                ));
             }
-            match self.queue_scan(source, if background { "background" } else { "manual" }, false) {
+            match self.queue_scan(
+                source,
+                if background { "background" } else { "manual" },
+                false,
+            ) {
                 Ok(Some(id)) => ids.push(id),
                 Ok(None) => {}
                 Err(err) => warnings.push(format!("{}: {err}", source.path.display())),
             }
         }
         if self.paused {
-            warnings.push("indexing is paused: the jobs start when you run `gleaner resume`".into());
+            warnings
+                .push("indexing is paused: the jobs start when you run `gleaner resume`".into());
         }
         if background || ids.is_empty() {
             incoming.reply(Response::Jobs { ids, warnings });
         } else {
-            self.waiting.push(Waiting { remaining: ids.into_iter().collect(), scans: Vec::new(), errors: Vec::new(), incoming });
+            self.waiting.push(Waiting {
+                remaining: ids.into_iter().collect(),
+                scans: Vec::new(),
+                errors: Vec::new(),
+                incoming,
+            });
         }
     }
 
     /// Queues a full scan of `source`; with `dedupe`, not when one is already
     /// queued or running for it (automatic triggers).
-    fn queue_scan(&mut self, source: &Source, trigger: &str, dedupe: bool) -> Result<Option<String>> {
+    fn queue_scan(
+        &mut self,
+        source: &Source,
+        trigger: &str,
+        dedupe: bool,
+    ) -> Result<Option<String>> {
         let interval = self.scan_interval(source);
-        self.next_full_scan.insert(source.id, Instant::now() + interval);
+        self.next_full_scan
+            .insert(source.id, Instant::now() + interval);
         if dedupe && self.runner.has_job_for(source.id) {
             return Ok(None);
         }
@@ -268,7 +307,10 @@ impl Engine {
         if self.paused {
             return;
         }
-        let max = self.index.settings().map_or(2, |s| s.integer("jobs.max_concurrent") as usize);
+        let max = self
+            .index
+            .settings()
+            .map_or(2, |s| s.integer("jobs.max_concurrent") as usize);
         self.runner.start_ready(max);
     }
 
@@ -295,12 +337,19 @@ impl Engine {
                         job_id: job.id.clone(),
                         counts: job.counts.clone(),
                     }),
-                    (Some(error), Some(job)) => waiting.errors.push(format!("{}: {error}", job.directory)),
-                    (error, None) => waiting.errors.push(error.clone().unwrap_or_else(|| "job vanished".into())),
+                    (Some(error), Some(job)) => {
+                        waiting.errors.push(format!("{}: {error}", job.directory))
+                    }
+                    (error, None) => waiting
+                        .errors
+                        .push(error.clone().unwrap_or_else(|| "job vanished".into())),
                 }
             }
             if waiting.remaining.is_empty() {
-                waiting.incoming.reply(Response::Scanned { scans: waiting.scans, errors: waiting.errors });
+                waiting.incoming.reply(Response::Scanned {
+                    scans: waiting.scans,
+                    errors: waiting.errors,
+                });
             } else {
                 still_waiting.push(waiting);
             }
@@ -313,7 +362,8 @@ impl Engine {
     /// retried; those the user paused stay paused.
     fn recover_jobs(&mut self) {
         let store = self.index.store();
-        let jobs = match store.jobs_in(&[JobStatus::Running, JobStatus::Queued, JobStatus::Paused]) {
+        let jobs = match store.jobs_in(&[JobStatus::Running, JobStatus::Queued, JobStatus::Paused])
+        {
             Ok(jobs) => jobs,
             Err(err) => return tracing::error!(%err, "could not read unfinished jobs"),
         };
@@ -339,7 +389,9 @@ impl Engine {
     }
 
     fn set_paused(&mut self, paused: bool) -> Result<()> {
-        self.index.store().set_setting("indexing.paused", if paused { "true" } else { "false" })?;
+        self.index
+            .store()
+            .set_setting("indexing.paused", if paused { "true" } else { "false" })?;
         self.paused = paused;
         if paused {
             self.runner.interrupt_all();
@@ -364,8 +416,17 @@ impl Engine {
                 return;
             }
         };
-        let current: HashMap<i64, Source> = sources.into_iter().filter(|s| s.active).map(|s| (s.id, s)).collect();
-        let gone: Vec<i64> = self.watched.keys().filter(|id| !current.contains_key(id)).copied().collect();
+        let current: HashMap<i64, Source> = sources
+            .into_iter()
+            .filter(|s| s.active)
+            .map(|s| (s.id, s))
+            .collect();
+        let gone: Vec<i64> = self
+            .watched
+            .keys()
+            .filter(|id| !current.contains_key(id))
+            .copied()
+            .collect();
         for id in gone {
             self.watcher.unwatch(id);
             self.watched.remove(&id);
@@ -373,7 +434,10 @@ impl Engine {
             self.rules.write().expect("rules lock").remove(&id);
         }
         for source in current.values() {
-            let changed = self.watched.get(&source.id).is_none_or(|old| !same_rules(old, source));
+            let changed = self
+                .watched
+                .get(&source.id)
+                .is_none_or(|old| !same_rules(old, source));
             if changed || startup {
                 self.ensure_watched(source);
                 let trigger = if startup { "startup" } else { "manual" };
@@ -385,12 +449,28 @@ impl Engine {
     }
 
     fn ensure_watched(&mut self, source: &Source) {
-        if self.watched.get(&source.id).is_some_and(|old| same_rules(old, source)) {
+        if self
+            .watched
+            .get(&source.id)
+            .is_some_and(|old| same_rules(old, source))
+        {
             return;
         }
-        let Ok(rules) = SourceRules::for_source(source) else { return };
-        self.rules.write().expect("rules lock").insert(source.id, (source.path.clone(), rules.clone()));
-        let walk = walk_source(&source.path, &rules, &WalkOptions { recursive: source.recursive, threads: 2 });
+        let Ok(rules) = SourceRules::for_source(source) else {
+            return;
+        };
+        self.rules
+            .write()
+            .expect("rules lock")
+            .insert(source.id, (source.path.clone(), rules.clone()));
+        let walk = walk_source(
+            &source.path,
+            &rules,
+            &WalkOptions {
+                recursive: source.recursive,
+                threads: 2,
+            },
+        );
         self.watcher.watch(WatchedSource {
             source_id: source.id,
             root: source.path.clone(),
@@ -408,7 +488,9 @@ impl Engine {
             .any(|h| h.source_id() == Some(source.id) && h.needs_polling());
         let settings = self.index.settings().ok();
         let seconds = if polled {
-            settings.as_ref().map_or(300, |s| s.integer("watch.poll_interval_s"))
+            settings
+                .as_ref()
+                .map_or(300, |s| s.integer("watch.poll_interval_s"))
         } else {
             source
                 .scan_interval_s
@@ -422,14 +504,38 @@ impl Engine {
         let now = Instant::now();
         self.next_full_scan
             .values()
+            .chain(std::iter::once(&self.next_maintenance))
             .map(|at| at.saturating_duration_since(now))
             .min()
             .unwrap_or(Duration::from_secs(3600))
     }
 
+    /// Daily housekeeping, when no job runs (it takes the write lock for a
+    /// moment and may VACUUM).
+    fn maintain_if_due(&mut self) {
+        if Instant::now() < self.next_maintenance {
+            return;
+        }
+        if self.runner.is_busy() {
+            self.next_maintenance = Instant::now() + Duration::from_secs(600);
+            return;
+        }
+        self.next_maintenance = Instant::now() + MAINTENANCE_INTERVAL;
+        match self.index.maintain() {
+            Ok(report) => tracing::info!(?report, "maintenance done"),
+            Err(err) => tracing::warn!(%err, "maintenance failed"),
+        }
+    }
+
     fn run_due_scans(&mut self) {
+        self.maintain_if_due();
         let now = Instant::now();
-        let due: Vec<i64> = self.next_full_scan.iter().filter(|(_, at)| **at <= now).map(|(id, _)| *id).collect();
+        let due: Vec<i64> = self
+            .next_full_scan
+            .iter()
+            .filter(|(_, at)| **at <= now)
+            .map(|(id, _)| *id)
+            .collect();
         for id in due {
             let Some(source) = self.watched.get(&id).cloned() else {
                 self.next_full_scan.remove(&id);
@@ -445,7 +551,8 @@ impl Engine {
     fn apply_changes(&mut self, batch: Vec<Change>) -> usize {
         if self.paused {
             // Remember where things changed; a rescan on resume catches up.
-            self.dirty_while_paused.extend(batch.iter().map(Change::source_id));
+            self.dirty_while_paused
+                .extend(batch.iter().map(Change::source_id));
             return 0;
         }
         let mut paths: BTreeMap<i64, Vec<PathBuf>> = BTreeMap::new();
@@ -455,16 +562,25 @@ impl Engine {
                 Change::Changed { source_id, path } | Change::Removed { source_id, path } => {
                     paths.entry(source_id).or_default().push(path);
                 }
-                Change::Renamed { source_id, from, to } => {
+                Change::Renamed {
+                    source_id,
+                    from,
+                    to,
+                } => {
                     let entry = paths.entry(source_id).or_default();
                     entry.push(from);
                     entry.push(to);
                 }
                 Change::Rescan { source_id, reason } => full.push((source_id, reason)),
-                Change::SourceBack { source_id } => full.push((source_id, "the folder is back".into())),
+                Change::SourceBack { source_id } => {
+                    full.push((source_id, "the folder is back".into()))
+                }
                 Change::SourceGone { source_id, reason } => {
                     tracing::warn!(source_id, %reason, "source unreachable");
-                    let _ = self.index.store().finish_scan(source_id, ScanStatus::Error, Some(&reason));
+                    let _ =
+                        self.index
+                            .store()
+                            .finish_scan(source_id, ScanStatus::Error, Some(&reason));
                     paths.remove(&source_id);
                 }
             }
@@ -488,7 +604,9 @@ impl Engine {
             }
         }
         for (source_id, mut list) in paths {
-            let Some(source) = self.watched.get(&source_id).cloned() else { continue };
+            let Some(source) = self.watched.get(&source_id).cloned() else {
+                continue;
+            };
             list.sort();
             list.dedup();
             n_paths += list.len() as u64;
@@ -500,7 +618,9 @@ impl Engine {
                         moved = c.moved, deleted = c.deleted, failed = c.failed_files, "live changes indexed"
                     );
                 }
-                Err(err) => tracing::warn!(source = %source.path.display(), %err, "live update failed"),
+                Err(err) => {
+                    tracing::warn!(source = %source.path.display(), %err, "live update failed")
+                }
             }
         }
         self.live_paths_indexed += n_paths;
@@ -509,12 +629,17 @@ impl Engine {
 }
 
 fn same_rules(a: &Source, b: &Source) -> bool {
-    a.path == b.path && a.recursive == b.recursive && a.include == b.include && a.exclude == b.exclude
+    a.path == b.path
+        && a.recursive == b.recursive
+        && a.include == b.include
+        && a.exclude == b.exclude
 }
 
 fn answer(result: Result<()>) -> Response {
     match result {
         Ok(()) => Response::Ok,
-        Err(err) => Response::Error { message: err.to_string() },
+        Err(err) => Response::Error {
+            message: err.to_string(),
+        },
     }
 }

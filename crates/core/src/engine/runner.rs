@@ -64,7 +64,13 @@ impl ScanObserver for Checkpoint {
 impl JobRunner {
     pub fn new(data_dir: DataDir) -> JobRunner {
         let (done_tx, done_rx) = crossbeam_channel::unbounded();
-        JobRunner { data_dir, queue: VecDeque::new(), running: HashMap::new(), done_tx, done_rx }
+        JobRunner {
+            data_dir,
+            queue: VecDeque::new(),
+            running: HashMap::new(),
+            done_tx,
+            done_rx,
+        }
     }
 
     pub fn enqueue(&mut self, id: String, source_id: Option<i64>) {
@@ -80,15 +86,30 @@ impl JobRunner {
 
     /// The queued and running jobs of a source.
     pub fn jobs_for(&self, source_id: i64) -> Vec<String> {
-        let queued = self.queue.iter().filter(|(_, s)| *s == Some(source_id)).map(|(id, _)| id.clone());
-        let running = self.running.iter().filter(|(_, r)| r.source_id == Some(source_id)).map(|(id, _)| id.clone());
+        let queued = self
+            .queue
+            .iter()
+            .filter(|(_, s)| *s == Some(source_id))
+            .map(|(id, _)| id.clone());
+        let running = self
+            .running
+            .iter()
+            .filter(|(_, r)| r.source_id == Some(source_id))
+            .map(|(id, _)| id.clone());
         running.chain(queued).collect()
+    }
+
+    /// Whether any job is queued or running.
+    pub fn is_busy(&self) -> bool {
+        !self.queue.is_empty() || !self.running.is_empty()
     }
 
     /// Starts queued jobs while there is room.
     pub fn start_ready(&mut self, max_concurrent: usize) {
         while self.running.len() < max_concurrent.max(1) {
-            let Some((id, source_id)) = self.queue.pop_front() else { break };
+            let Some((id, source_id)) = self.queue.pop_front() else {
+                break;
+            };
             let control = Arc::new(AtomicU8::new(RUN));
             let thread = {
                 let control = control.clone();
@@ -98,12 +119,21 @@ impl JobRunner {
                 std::thread::Builder::new()
                     .name("gleaner-job".into())
                     .spawn(move || {
-                        let error = run_one(&data_dir, &id, &control).err().map(|e| e.to_string());
+                        let error = run_one(&data_dir, &id, &control)
+                            .err()
+                            .map(|e| e.to_string());
                         let _ = done_tx.send(JobDone { id, error });
                     })
                     .expect("spawn job thread")
             };
-            self.running.insert(id, Running { control, source_id, thread });
+            self.running.insert(
+                id,
+                Running {
+                    control,
+                    source_id,
+                    thread,
+                },
+            );
         }
     }
 
@@ -121,7 +151,9 @@ impl JobRunner {
             return Ok(());
         }
         self.queue.retain(|(q, _)| q != id);
-        store.transition_job(id, JobStatus::Paused, Some(reason)).map(|_| ())
+        store
+            .transition_job(id, JobStatus::Paused, Some(reason))
+            .map(|_| ())
     }
 
     /// Cancels a job: a running one stops at its next file boundary.
@@ -131,7 +163,9 @@ impl JobRunner {
             return Ok(());
         }
         self.queue.retain(|(q, _)| q != id);
-        store.transition_job(id, JobStatus::Cancelled, None).map(|_| ())
+        store
+            .transition_job(id, JobStatus::Cancelled, None)
+            .map(|_| ())
     }
 
     /// Queues a paused job again.
@@ -140,7 +174,11 @@ impl JobRunner {
         if job.status == JobStatus::Paused {
             store.transition_job(id, JobStatus::Queued, None)?;
         } else if job.status != JobStatus::Queued {
-            return Err(Error::InvalidJobTransition { id: id.to_string(), from: job.status.as_str(), to: "resumed" });
+            return Err(Error::InvalidJobTransition {
+                id: id.to_string(),
+                from: job.status.as_str(),
+                to: "resumed",
+            });
         }
         self.enqueue(id.to_string(), job.source_id);
         Ok(())

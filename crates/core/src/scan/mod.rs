@@ -170,19 +170,34 @@ pub fn scan_source(
         if full {
             store.finish_scan(source.id, ScanStatus::Error, Some(&reason))?;
         }
-        return Err(Error::SourceUnavailable { path: source.path.clone(), reason });
+        return Err(Error::SourceUnavailable {
+            path: source.path.clone(),
+            reason,
+        });
     }
     if full {
         store.mark_scan_running(source.id)?;
     }
     let mut counts = JobCounts::default();
-    observer.progress(&ScanProgress { phase: ScanPhase::Walking, counts: &counts });
+    observer.progress(&ScanProgress {
+        phase: ScanPhase::Walking,
+        counts: &counts,
+    });
     let rules = SourceRules::for_source(source)?;
-    let walk_options = WalkOptions { recursive: source.recursive, threads: options.walk_threads };
+    let walk_options = WalkOptions {
+        recursive: source.recursive,
+        threads: options.walk_threads,
+    };
     let (walk, states) = match scope {
-        ScanScope::Full => (walk_source(&source.path, &rules, &walk_options), store.document_states(source.id)?),
+        ScanScope::Full => (
+            walk_source(&source.path, &rules, &walk_options),
+            store.document_states(source.id)?,
+        ),
         ScanScope::Paths(paths) => {
-            let keys: Vec<String> = paths.iter().map(|p| p.to_string_lossy().into_owned()).collect();
+            let keys: Vec<String> = paths
+                .iter()
+                .map(|p| p.to_string_lossy().into_owned())
+                .collect();
             (
                 walk_paths(&source.path, paths, &rules, &walk_options),
                 store.document_states_under(source.id, &keys)?,
@@ -216,18 +231,29 @@ pub fn scan_source(
         writer.push(
             WriteOp::Move {
                 doc_id: stat_move.doc_id,
-                row: document_row(source.id, &stat_move.file, stat_move.format, stat_move.file.stat),
+                row: document_row(
+                    source.id,
+                    &stat_move.file,
+                    stat_move.format,
+                    stat_move.file.stat,
+                ),
             },
             &mut counts,
         )?;
     }
-    observer.progress(&ScanProgress { phase: ScanPhase::Indexing, counts: &counts });
+    observer.progress(&ScanProgress {
+        phase: ScanPhase::Indexing,
+        counts: &counts,
+    });
 
     // Vanished documents by content, to recognise a move after hashing.
     let mut vanished_by_content: HashMap<i64, Vec<i64>> = HashMap::new();
     for state in &plan.vanished {
         if let Some(content) = state.content_id {
-            vanished_by_content.entry(content).or_default().push(state.id);
+            vanished_by_content
+                .entry(content)
+                .or_default()
+                .push(state.id);
         }
     }
     let mut moved_docs: std::collections::HashSet<i64> = std::collections::HashSet::new();
@@ -240,7 +266,8 @@ pub fn scan_source(
         let _ = work_tx.send(item);
     }
     drop(work_tx);
-    let (result_tx, result_rx) = crossbeam_channel::bounded::<(WorkItem, ReadOutcome)>(options.workers * 4);
+    let (result_tx, result_rx) =
+        crossbeam_channel::bounded::<(WorkItem, ReadOutcome)>(options.workers * 4);
     let db_path = writer.store.path().to_path_buf();
     std::thread::scope(|scope| {
         for index in 0..options.workers.max(1) {
@@ -296,7 +323,14 @@ pub fn scan_source(
             if error.is_some() || stopped {
                 continue; // drain so readers can finish
             }
-            let op = decide(source.id, &item, outcome, &mut counts, &mut vanished_by_content, &mut moved_docs);
+            let op = decide(
+                source.id,
+                &item,
+                outcome,
+                &mut counts,
+                &mut vanished_by_content,
+                &mut moved_docs,
+            );
             counts.indexed_files += 1;
             counts.last_indexed_file = Some(item.file.path.to_string_lossy().into_owned());
             if let Err(err) = writer.push(op, &mut counts) {
@@ -305,7 +339,10 @@ pub fn scan_source(
                 continue;
             }
             if last_progress.elapsed() >= Duration::from_millis(100) {
-                observer.progress(&ScanProgress { phase: ScanPhase::Indexing, counts: &counts });
+                observer.progress(&ScanProgress {
+                    phase: ScanPhase::Indexing,
+                    counts: &counts,
+                });
                 last_progress = Instant::now();
             }
             if observer.checkpoint() == Flow::Stop {
@@ -315,7 +352,9 @@ pub fn scan_source(
         }
     });
     if let Some(err) = error {
-        let _ = writer.store.finish_scan(source.id, ScanStatus::Error, Some(&err.to_string()));
+        let _ = writer
+            .store
+            .finish_scan(source.id, ScanStatus::Error, Some(&err.to_string()));
         return Err(err);
     }
     if !stopped {
@@ -329,11 +368,23 @@ pub fn scan_source(
     writer.flush(&mut counts)?;
     let store = writer.store;
     if full {
-        let status = if stopped { ScanStatus::Pending } else { ScanStatus::Success };
+        let status = if stopped {
+            ScanStatus::Pending
+        } else {
+            ScanStatus::Success
+        };
         store.finish_scan(source.id, status, None)?;
     }
-    observer.progress(&ScanProgress { phase: ScanPhase::Finished, counts: &counts });
-    Ok(ScanOutcome { counts, stopped, problems, dirs })
+    observer.progress(&ScanProgress {
+        phase: ScanPhase::Finished,
+        counts: &counts,
+    });
+    Ok(ScanOutcome {
+        counts,
+        stopped,
+        problems,
+        dirs,
+    })
 }
 
 /// A live change may name only the new place of a moved file (the watcher
@@ -345,8 +396,14 @@ fn adopt_moves_from_outside(store: &Store, source_id: i64, plan: &mut ScanPlan) 
     for item in std::mem::take(&mut plan.work) {
         if item.prior.is_none() && item.file.stat.size > 0 {
             if let Some((old_path, doc_id)) = store.document_by_stat(source_id, &item.file.stat)? {
-                if old_path != item.file.path.to_string_lossy() && !std::path::Path::new(&old_path).exists() {
-                    plan.moves.push(StatMove { doc_id, file: item.file, format: item.format });
+                if old_path != item.file.path.to_string_lossy()
+                    && !std::path::Path::new(&old_path).exists()
+                {
+                    plan.moves.push(StatMove {
+                        doc_id,
+                        file: item.file,
+                        format: item.format,
+                    });
                     continue;
                 }
             }
@@ -369,7 +426,9 @@ fn check_root(source: &Source) -> std::result::Result<(), String> {
 
 fn plain_io(err: &std::io::Error) -> String {
     match err.kind() {
-        std::io::ErrorKind::NotFound => "the folder does not exist (moved, deleted or not mounted)".into(),
+        std::io::ErrorKind::NotFound => {
+            "the folder does not exist (moved, deleted or not mounted)".into()
+        }
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
         _ => err.to_string(),
     }
@@ -396,7 +455,11 @@ fn decide(
     };
     let fail = |counts: &mut JobCounts, stat: FileStat, error: String| {
         counts.failed_files += 1;
-        let failures = item.prior.as_ref().filter(|p| p.error.is_some()).map_or(0, |_| 1);
+        let failures = item
+            .prior
+            .as_ref()
+            .filter(|p| p.error.is_some())
+            .map_or(0, |_| 1);
         WriteOp::Fail {
             row: document_row(source_id, &item.file, item.format, stat),
             error,
@@ -406,22 +469,36 @@ fn decide(
     match outcome {
         ReadOutcome::NameOnly { stat } => {
             count_indexed(counts);
-            WriteOp::Index { row: document_row(source_id, &item.file, item.format, stat), content: ContentChange::NameOnly }
+            WriteOp::Index {
+                row: document_row(source_id, &item.file, item.format, stat),
+                content: ContentChange::NameOnly,
+            }
         }
         ReadOutcome::Failed { error } => fail(counts, item.file.stat, error),
-        ReadOutcome::Read { stat, existing, extracted, .. } => {
+        ReadOutcome::Read {
+            stat,
+            existing,
+            extracted,
+            ..
+        } => {
             counts.bytes_processed += stat.size;
             if let (Some(prior), Some(content)) = (&item.prior, existing) {
                 if prior.active && prior.content_id == Some(content) {
                     counts.unchanged += 1;
-                    return WriteOp::Restat { doc_id: prior.id, stat };
+                    return WriteOp::Restat {
+                        doc_id: prior.id,
+                        stat,
+                    };
                 }
             }
             if let (None, Some(content)) = (&item.prior, existing) {
                 if let Some(doc_id) = vanished_by_content.get_mut(&content).and_then(Vec::pop) {
                     counts.moved += 1;
                     moved_docs.insert(doc_id);
-                    return WriteOp::Move { doc_id, row: document_row(source_id, &item.file, item.format, stat) };
+                    return WriteOp::Move {
+                        doc_id,
+                        row: document_row(source_id, &item.file, item.format, stat),
+                    };
                 }
             }
             let row = document_row(source_id, &item.file, item.format, stat);
@@ -495,7 +572,11 @@ impl<'s> BatchWriter<'s> {
     }
 
     fn push(&mut self, op: WriteOp, counts: &mut JobCounts) -> Result<()> {
-        if let WriteOp::Index { content: ContentChange::New(new), .. } = &op {
+        if let WriteOp::Index {
+            content: ContentChange::New(new),
+            ..
+        } = &op
+        {
             self.pending_bytes += new.text_bytes;
         }
         if self.batch.is_empty() {

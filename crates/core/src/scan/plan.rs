@@ -66,9 +66,16 @@ pub struct ScanPlan {
 }
 
 /// Compares a walk with the stored states of the same source.
-pub fn plan_scan(walk: WalkOutcome, mut states: HashMap<String, DocumentState>, current_extractor: impl Fn(Format) -> &'static str, now_ms: i64) -> ScanPlan {
+pub fn plan_scan(
+    walk: WalkOutcome,
+    mut states: HashMap<String, DocumentState>,
+    current_extractor: impl Fn(Format) -> &'static str,
+    now_ms: i64,
+) -> ScanPlan {
     let mut plan = ScanPlan::default();
-    let WalkOutcome { files, problems, .. } = walk;
+    let WalkOutcome {
+        files, problems, ..
+    } = walk;
     let unreachable = |path: &Path| problems.iter().any(|p| path.starts_with(&p.path));
     let mut fresh: Vec<(WalkedFile, Format)> = Vec::new();
     let mut seen: HashSet<String> = HashSet::with_capacity(files.len());
@@ -93,13 +100,22 @@ pub fn plan_scan(walk: WalkOutcome, mut states: HashMap<String, DocumentState>, 
                 plan.n_unchanged += 1;
                 continue;
             }
-        } else if prior.extractor.as_deref().is_some_and(|made_by| made_by != current_extractor(format)) {
+        } else if prior
+            .extractor
+            .as_deref()
+            .is_some_and(|made_by| made_by != current_extractor(format))
+        {
             WorkReason::Reextract
         } else {
             plan.n_unchanged += 1;
             continue;
         };
-        plan.work.push(WorkItem { file, format, prior: Some(prior), reason });
+        plan.work.push(WorkItem {
+            file,
+            format,
+            prior: Some(prior),
+            reason,
+        });
     }
 
     // Whatever is left in `states` was not walked: vanished, unless its
@@ -117,9 +133,18 @@ pub fn plan_scan(walk: WalkOutcome, mut states: HashMap<String, DocumentState>, 
         match vanished_by_stat.remove(&stat_key(&file.stat)) {
             Some(index) if file.stat.size > 0 => {
                 moved_away.insert(index);
-                plan.moves.push(StatMove { doc_id: plan.vanished[index].id, file, format });
+                plan.moves.push(StatMove {
+                    doc_id: plan.vanished[index].id,
+                    file,
+                    format,
+                });
             }
-            _ => plan.work.push(WorkItem { file, format, prior: None, reason: WorkReason::New }),
+            _ => plan.work.push(WorkItem {
+                file,
+                format,
+                prior: None,
+                reason: WorkReason::New,
+            }),
         }
     }
     if !moved_away.is_empty() {

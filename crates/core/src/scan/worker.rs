@@ -51,7 +51,11 @@ pub enum ReadOutcome {
 const TORN_READ_ATTEMPTS: u32 = 3;
 
 /// Reads one file and decides what its content is.
-pub fn read_file(item: &super::plan::WorkItem, lookup: &Store, options: &ReadOptions) -> ReadOutcome {
+pub fn read_file(
+    item: &super::plan::WorkItem,
+    lookup: &Store,
+    options: &ReadOptions,
+) -> ReadOutcome {
     let walked = item.file.stat;
     if item.format == Format::NoText || walked.size > options.max_file_bytes {
         return ReadOutcome::NameOnly { stat: walked };
@@ -64,7 +68,11 @@ pub fn read_file(item: &super::plan::WorkItem, lookup: &Store, options: &ReadOpt
             Err(ReadError::ChangedWhileReading) if attempt < TORN_READ_ATTEMPTS => {
                 std::thread::sleep(Duration::from_millis(50 * attempt as u64));
             }
-            Err(err) => return ReadOutcome::Failed { error: describe_read_error(&err) },
+            Err(err) => {
+                return ReadOutcome::Failed {
+                    error: describe_read_error(&err),
+                }
+            }
         }
     };
     let current_extractor = extract::extractor_id(item.format);
@@ -80,21 +88,32 @@ pub fn read_file(item: &super::plan::WorkItem, lookup: &Store, options: &ReadOpt
     let stat = bytes.stat;
     let md5 = bytes.md5;
     if existing.is_some() {
-        return ReadOutcome::Read { stat, md5, existing, extracted: None };
+        return ReadOutcome::Read {
+            stat,
+            md5,
+            existing,
+            extracted: None,
+        };
     }
     let size = bytes.bytes.len() as u64;
-    let extracted = extract::extract(item.format, bytes.bytes, options.extract_timeout).map(|extracted| {
-        let chunks = chunk_text(&extracted.text);
-        NewContent {
-            md5,
-            size,
-            format: item.format.as_str(),
-            extractor: extracted.extractor.to_string(),
-            text_bytes: extracted.text.len(),
-            chunks,
-        }
-    });
-    ReadOutcome::Read { stat, md5, existing: None, extracted: Some(extracted) }
+    let extracted =
+        extract::extract(item.format, bytes.bytes, options.extract_timeout).map(|extracted| {
+            let chunks = chunk_text(&extracted.text);
+            NewContent {
+                md5,
+                size,
+                format: item.format.as_str(),
+                extractor: extracted.extractor.to_string(),
+                text_bytes: extracted.text.len(),
+                chunks,
+            }
+        });
+    ReadOutcome::Read {
+        stat,
+        md5,
+        existing: None,
+        extracted: Some(extracted),
+    }
 }
 
 fn describe_read_error(err: &ReadError) -> String {

@@ -158,7 +158,11 @@ impl Store {
 
     /// What the store knows about the paths of one source at or below any of
     /// `paths` (a file, or a folder and everything in it).
-    pub fn document_states_under(&self, source_id: i64, paths: &[String]) -> Result<HashMap<String, DocumentState>> {
+    pub fn document_states_under(
+        &self,
+        source_id: i64,
+        paths: &[String],
+    ) -> Result<HashMap<String, DocumentState>> {
         let mut states = HashMap::new();
         for path in paths {
             states.extend(self.document_states_where(source_id, Some(path))?);
@@ -166,13 +170,21 @@ impl Store {
         Ok(states)
     }
 
-    fn document_states_where(&self, source_id: i64, under: Option<&str>) -> Result<HashMap<String, DocumentState>> {
+    fn document_states_where(
+        &self,
+        source_id: i64,
+        under: Option<&str>,
+    ) -> Result<HashMap<String, DocumentState>> {
         // Paths below a folder sort between "folder/" and "folder0" ('0' is
         // the byte after '/'), which lets the primary key index do the range.
         let (exact, low, high) = match under {
             Some(path) => {
                 let path = path.trim_end_matches('/');
-                (Some(path.to_string()), Some(format!("{path}/")), Some(format!("{path}0")))
+                (
+                    Some(path.to_string()),
+                    Some(format!("{path}/")),
+                    Some(format!("{path}0")),
+                )
             }
             None => (None, None, None),
         };
@@ -207,7 +219,11 @@ impl Store {
 
     /// The active document of a source with exactly this inode, size and
     /// mtime (the same file, perhaps under another name), with its path.
-    pub fn document_by_stat(&self, source_id: i64, stat: &FileStat) -> Result<Option<(String, i64)>> {
+    pub fn document_by_stat(
+        &self,
+        source_id: i64,
+        stat: &FileStat,
+    ) -> Result<Option<(String, i64)>> {
         Ok(self
             .conn
             .prepare_cached(
@@ -442,7 +458,13 @@ fn store_content(tx: &Transaction<'_>, new: &NewContent) -> Result<(i64, u64)> {
             tx.execute(
                 "UPDATE contents SET format = ?2, extractor = ?3, text_bytes = ?4, n_chunks = ?5
                  WHERE id = ?1",
-                params![id, new.format, new.extractor, new.text_bytes as i64, new.chunks.len() as i64],
+                params![
+                    id,
+                    new.format,
+                    new.extractor,
+                    new.text_bytes as i64,
+                    new.chunks.len() as i64
+                ],
             )?;
             id
         }

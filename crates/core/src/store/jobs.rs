@@ -52,7 +52,10 @@ impl JobStatus {
 
     /// Whether the job has ended for good.
     pub fn is_finished(self) -> bool {
-        matches!(self, JobStatus::Completed | JobStatus::Failed | JobStatus::Cancelled)
+        matches!(
+            self,
+            JobStatus::Completed | JobStatus::Failed | JobStatus::Cancelled
+        )
     }
 
     /// The states a job may move to from this one. Finished jobs never
@@ -141,6 +144,42 @@ pub struct JobRecord {
     pub pause_reason: Option<String>,
 }
 
+/// How fast a job goes and when it should end.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct JobRates {
+    /// Files finished per second since the job started.
+    pub files_per_s: f64,
+    /// Bytes read per second.
+    pub bytes_per_s: f64,
+    /// Seconds left at the current rate, while the job runs.
+    pub eta_s: Option<f64>,
+    /// Seconds since the job started (to its end when finished).
+    pub elapsed_s: f64,
+}
+
+impl JobRecord {
+    /// Rates and ETA at `now_ms`.
+    pub fn rates(&self, now_ms: i64) -> JobRates {
+        let Some(started) = self.started_at else {
+            return JobRates::default();
+        };
+        let end = self.completed_at.unwrap_or(now_ms);
+        let elapsed_s = ((end - started).max(0) as f64 / 1000.0).max(0.001);
+        let files_per_s = self.counts.indexed_files as f64 / elapsed_s;
+        let remaining = self
+            .counts
+            .total_files
+            .saturating_sub(self.counts.indexed_files) as f64;
+        JobRates {
+            files_per_s,
+            bytes_per_s: self.counts.bytes_processed as f64 / elapsed_s,
+            eta_s: (self.status == JobStatus::Running && files_per_s > 0.0)
+                .then(|| remaining / files_per_s),
+            elapsed_s,
+        }
+    }
+}
+
 const JOB_COLUMNS: &str = "id, source_id, directory, recursive, trigger, status, created_at, \
     started_at, completed_at, total_files, indexed_files, failed_files, total_chunks, \
     bytes_processed, n_new, n_modified, n_moved, n_deleted, n_unchanged, last_indexed_file, \
@@ -178,7 +217,13 @@ fn job_from_row(row: &Row<'_>) -> rusqlite::Result<JobRecord> {
 
 impl Store {
     /// Creates a queued job for a source.
-    pub fn create_job(&self, source_id: i64, directory: &str, recursive: bool, trigger: &str) -> Result<String> {
+    pub fn create_job(
+        &self,
+        source_id: i64,
+        directory: &str,
+        recursive: bool,
+        trigger: &str,
+    ) -> Result<String> {
         let id = uuid::Uuid::new_v4().to_string();
         self.conn.execute(
             "INSERT INTO indexing_jobs (id, source_id, directory, recursive, trigger, status, created_at)
@@ -191,7 +236,12 @@ impl Store {
     /// Moves a job to `next` if the state machine allows it from its current
     /// state; returns the job as it is afterwards. `reason` is stored as the
     /// pause reason (paused) or error (failed).
-    pub fn transition_job(&self, id: &str, next: JobStatus, reason: Option<&str>) -> Result<JobRecord> {
+    pub fn transition_job(
+        &self,
+        id: &str,
+        next: JobStatus,
+        reason: Option<&str>,
+    ) -> Result<JobRecord> {
         let job = self.job(id)?;
         if job.status == next {
             return Ok(job);
@@ -217,7 +267,13 @@ impl Store {
     }
 
     /// Creates a job for a source, already running (a foreground scan).
-    pub fn create_running_job(&self, source_id: i64, directory: &str, recursive: bool, trigger: &str) -> Result<String> {
+    pub fn create_running_job(
+        &self,
+        source_id: i64,
+        directory: &str,
+        recursive: bool,
+        trigger: &str,
+    ) -> Result<String> {
         let id = uuid::Uuid::new_v4().to_string();
         let now = now_ms();
         self.conn.execute(
@@ -229,7 +285,13 @@ impl Store {
     }
 
     /// Finishes a job with its final counts.
-    pub fn finish_job(&self, id: &str, status: JobStatus, counts: &JobCounts, error: Option<&str>) -> Result<()> {
+    pub fn finish_job(
+        &self,
+        id: &str,
+        status: JobStatus,
+        counts: &JobCounts,
+        error: Option<&str>,
+    ) -> Result<()> {
         let tx = self.conn.unchecked_transaction()?;
         write_job_counts(&tx, id, counts)?;
         tx.execute(
@@ -253,7 +315,11 @@ impl Store {
     /// One job.
     pub fn job(&self, id: &str) -> Result<JobRecord> {
         self.conn
-            .query_row(&format!("SELECT {JOB_COLUMNS} FROM indexing_jobs WHERE id = ?1"), [id], job_from_row)
+            .query_row(
+                &format!("SELECT {JOB_COLUMNS} FROM indexing_jobs WHERE id = ?1"),
+                [id],
+                job_from_row,
+            )
             .optional()?
             .ok_or_else(|| Error::UnknownJob(id.to_string()))
     }
@@ -285,12 +351,19 @@ impl Store {
             "SELECT {JOB_COLUMNS} FROM indexing_jobs WHERE (?1 IS NULL OR status = ?1)
              ORDER BY created_at DESC, rowid DESC LIMIT ?2"
         ))?;
-        let rows = stmt.query_map(params![status.map(JobStatus::as_str), limit as i64], job_from_row)?;
+        let rows = stmt.query_map(
+            params![status.map(JobStatus::as_str), limit as i64],
+            job_from_row,
+        )?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }
 
-pub(super) fn write_job_counts(tx: &rusqlite::Connection, id: &str, counts: &JobCounts) -> Result<()> {
+pub(super) fn write_job_counts(
+    tx: &rusqlite::Connection,
+    id: &str,
+    counts: &JobCounts,
+) -> Result<()> {
     tx.prepare_cached(
         "UPDATE indexing_jobs SET total_files = ?2, indexed_files = ?3, failed_files = ?4,
              total_chunks = ?5, bytes_processed = ?6, n_new = ?7, n_modified = ?8, n_moved = ?9,
@@ -323,7 +396,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("gleaner.db")).unwrap();
         let source = store
-            .add_source(&NewSource { path: dir.path().to_path_buf(), recursive: true, ..NewSource::default() })
+            .add_source(&NewSource {
+                path: dir.path().to_path_buf(),
+                recursive: true,
+                ..NewSource::default()
+            })
             .unwrap();
         (dir, store, source.id)
     }
@@ -364,7 +441,11 @@ mod tests {
                         matches!(result, Err(Error::InvalidJobTransition { .. })),
                         "{from:?} -> {to:?} must be refused"
                     );
-                    assert_eq!(store.job(&id).unwrap().status, from, "a refused move changes nothing");
+                    assert_eq!(
+                        store.job(&id).unwrap().status,
+                        from,
+                        "a refused move changes nothing"
+                    );
                 }
             }
         }
@@ -372,18 +453,26 @@ mod tests {
 
     #[test]
     fn finished_jobs_are_final_and_reasons_are_kept() {
-        for status in [JobStatus::Completed, JobStatus::Failed, JobStatus::Cancelled] {
+        for status in [
+            JobStatus::Completed,
+            JobStatus::Failed,
+            JobStatus::Cancelled,
+        ] {
             assert!(status.is_finished());
             assert!(status.next_states().is_empty());
         }
         let (_dir, store, source_id) = store_with_source();
         let id = job_in(&store, source_id, JobStatus::Running);
-        let paused = store.transition_job(&id, JobStatus::Paused, Some("paused by user")).unwrap();
+        let paused = store
+            .transition_job(&id, JobStatus::Paused, Some("paused by user"))
+            .unwrap();
         assert_eq!(paused.pause_reason.as_deref(), Some("paused by user"));
         let queued = store.transition_job(&id, JobStatus::Queued, None).unwrap();
         assert_eq!(queued.pause_reason, None);
         store.transition_job(&id, JobStatus::Running, None).unwrap();
-        let failed = store.transition_job(&id, JobStatus::Failed, Some("disk on fire")).unwrap();
+        let failed = store
+            .transition_job(&id, JobStatus::Failed, Some("disk on fire"))
+            .unwrap();
         assert_eq!(failed.error.as_deref(), Some("disk on fire"));
         assert!(failed.completed_at.is_some());
     }

@@ -13,6 +13,7 @@
 
 mod documents;
 mod jobs;
+mod maintenance;
 mod schema;
 mod search;
 mod settings;
@@ -29,7 +30,8 @@ pub use documents::{
     ContentChange, DocumentRow, DocumentState, FailedDocument, NewContent, StoredChunk, WriteBatch,
     WriteOp,
 };
-pub use jobs::{JobCounts, JobRecord, JobStatus};
+pub use jobs::{JobCounts, JobRates, JobRecord, JobStatus};
+pub use maintenance::MaintenanceReport;
 pub use search::{SearchFilter, SearchHit};
 pub use sources::SourceStatusRow;
 
@@ -67,7 +69,9 @@ impl Store {
             conn,
             path: path.to_path_buf(),
         };
-        store.configure().map_err(|e| store.classify_open_error(e))?;
+        store
+            .configure()
+            .map_err(|e| store.classify_open_error(e))?;
         store.migrate().map_err(|e| store.classify_open_error(e))?;
         Ok(store)
     }

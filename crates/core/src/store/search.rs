@@ -56,7 +56,12 @@ const NAME_MATCH_WEIGHT: f64 = 0.5;
 
 impl Store {
     /// Runs a parsed query and returns the best `limit` documents.
-    pub fn search(&self, query: &FtsQuery, filter: &SearchFilter, limit: usize) -> Result<Vec<SearchHit>> {
+    pub fn search(
+        &self,
+        query: &FtsQuery,
+        filter: &SearchFilter,
+        limit: usize,
+    ) -> Result<Vec<SearchHit>> {
         let limit = limit.max(1);
         // Over-fetch chunks: several of a document's chunks may rank high.
         let fetch = (limit * 4 + 16) as i64;
@@ -138,9 +143,16 @@ impl Store {
         // short, and their statistics differ), so a name match is scaled to
         // the text matches: the best name match is worth NAME_MATCH_WEIGHT of
         // the best text match.
-        let best_name = name_hits.iter().map(|(_, h)| h.score).fold(f64::MIN, f64::max);
+        let best_name = name_hits
+            .iter()
+            .map(|(_, h)| h.score)
+            .fold(f64::MIN, f64::max);
         let best_text = by_doc.values().map(|h| h.score).fold(f64::MIN, f64::max);
-        let scale = if best_text > 0.0 && best_name > 0.0 { best_text / best_name } else { 1.0 };
+        let scale = if best_text > 0.0 && best_name > 0.0 {
+            best_text / best_name
+        } else {
+            1.0
+        };
         for (id, name_hit) in name_hits {
             let bonus = NAME_MATCH_WEIGHT * name_hit.score * scale;
             match by_doc.get_mut(&id) {
@@ -156,8 +168,15 @@ impl Store {
                 }
             }
         }
-        let mut hits: Vec<SearchHit> = order.into_iter().filter_map(|id| by_doc.remove(&id)).collect();
-        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.path.cmp(&b.path)));
+        let mut hits: Vec<SearchHit> = order
+            .into_iter()
+            .filter_map(|id| by_doc.remove(&id))
+            .collect();
+        hits.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| a.path.cmp(&b.path))
+        });
         hits.truncate(limit);
         Ok(hits)
     }

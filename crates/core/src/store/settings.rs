@@ -11,7 +11,9 @@ impl Store {
     pub fn settings(&self) -> Result<Settings> {
         let mut stmt = self.conn.prepare("SELECT key, value FROM settings")?;
         let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
-        Ok(Settings::from_stored(rows.collect::<rusqlite::Result<Vec<_>>>()?))
+        Ok(Settings::from_stored(
+            rows.collect::<rusqlite::Result<Vec<_>>>()?,
+        ))
     }
 
     /// Validates and stores one setting; returns the stored (canonical) value.

@@ -107,7 +107,8 @@ impl Store {
             .sources()?
             .into_iter()
             .map(|source| {
-                let (documents, failed_documents) = counts.get(&source.id).copied().unwrap_or((0, 0));
+                let (documents, failed_documents) =
+                    counts.get(&source.id).copied().unwrap_or((0, 0));
                 SourceStatusRow {
                     source,
                     documents,
@@ -133,7 +134,10 @@ impl Store {
             )?;
         }
         if let Some(recursive) = update.recursive {
-            tx.execute("UPDATE sources SET recursive = ?2 WHERE id = ?1", params![id, recursive])?;
+            tx.execute(
+                "UPDATE sources SET recursive = ?2 WHERE id = ?1",
+                params![id, recursive],
+            )?;
         }
         if let Some(interval) = update.scan_interval_s {
             tx.execute(
@@ -147,8 +151,10 @@ impl Store {
 
     /// Enables or disables a source.
     pub fn set_source_active(&self, id: i64, active: bool) -> Result<()> {
-        self.conn
-            .execute("UPDATE sources SET active = ?2 WHERE id = ?1", params![id, active])?;
+        self.conn.execute(
+            "UPDATE sources SET active = ?2 WHERE id = ?1",
+            params![id, active],
+        )?;
         Ok(())
     }
 
