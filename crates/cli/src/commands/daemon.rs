@@ -148,52 +148,9 @@ pub fn index_in_background(
     Ok(())
 }
 
-/// Starts `gleaner daemon` detached (its own session, no terminal) unless
-/// an engine runs, and waits until it answers.
+/// Starts `gleaner daemon` detached unless an engine runs.
 pub fn ensure_engine(data_dir: &DataDir) -> Result<()> {
-    if EngineLock::holder(&data_dir.engine_lock()).is_some() && ping(data_dir) {
-        return Ok(());
-    }
-    use std::os::unix::process::CommandExt;
-    let exe = std::env::current_exe()?;
-    let mut command = std::process::Command::new(exe);
-    command
-        .arg("--data-dir")
-        .arg(data_dir.path())
-        .arg("daemon")
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null());
-    // SAFETY: setsid is async-signal-safe; it detaches the daemon from our
-    // terminal and process group so it outlives this command.
-    unsafe {
-        command.pre_exec(|| {
-            libc::setsid();
-            Ok(())
-        });
-    }
-    command.spawn()?;
-    for _ in 0..200 {
-        if ping(data_dir) {
-            return Ok(());
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    bail!(
-        "started `gleaner daemon`, but it did not answer within 10 s (see {})",
-        data_dir.logs().display()
-    )
-}
-
-fn ping(data_dir: &DataDir) -> bool {
-    matches!(
-        control::send(
-            &data_dir.path().join(SOCKET_FILE),
-            &Request::Ping,
-            Some(Duration::from_secs(2))
-        ),
-        Ok(Response::Pong { .. })
-    )
+    Ok(control::ensure_engine(data_dir, &std::env::current_exe()?)?)
 }
 
 /// What to do with a job.

@@ -194,3 +194,48 @@ fn serve(stream: UnixStream, sender: crossbeam_channel::Sender<Incoming>) {
     text.push('\n');
     let _ = (&stream).write_all(text.as_bytes());
 }
+
+/// Whether an engine answers on `socket`.
+pub fn ping(socket: &Path) -> bool {
+    matches!(send(socket, &Request::Ping, Some(Duration::from_secs(2))), Ok(Response::Pong { .. }))
+}
+
+/// Makes sure an engine runs for `data_dir`: when none answers, starts
+/// `PROGRAM --data-dir DIR daemon` detached (its own session, no terminal,
+/// so it outlives the caller) and waits up to 10 s for it to answer.
+/// `program` is the `gleaner` executable.
+pub fn ensure_engine(data_dir: &crate::DataDir, program: &Path) -> Result<()> {
+    use std::os::unix::process::CommandExt;
+    let socket = data_dir.path().join(SOCKET_FILE);
+    if crate::lock::EngineLock::holder(&data_dir.engine_lock()).is_some() && ping(&socket) {
+        return Ok(());
+    }
+    data_dir.create()?;
+    let mut command = std::process::Command::new(program);
+    command
+        .arg("--data-dir")
+        .arg(data_dir.path())
+        .arg("daemon")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    // SAFETY: setsid is async-signal-safe and touches no memory.
+    unsafe {
+        command.pre_exec(|| {
+            libc::setsid();
+            Ok(())
+        });
+    }
+    command.spawn().map_err(|e| Error::io("starting the engine", program, e))?;
+    for _ in 0..200 {
+        if ping(&socket) {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Err(Error::io(
+        "waiting for the engine at",
+        &socket,
+        std::io::Error::new(std::io::ErrorKind::TimedOut, "it did not answer within 10 s; see the logs folder"),
+    ))
+}
