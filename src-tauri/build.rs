@@ -53,15 +53,24 @@ const PLACEHOLDER_PAGE: &str = r#"<!doctype html>
 fn main() {
     ensure_frontend_dist();
 
-    // A custom capabilities pattern means tauri-build emits no watch for it.
+    // A custom capabilities pattern means tauri-build emits no watch for it,
+    // nor for the app's permissions.
     println!("cargo:rerun-if-changed=src-tauri/capabilities");
+    println!("cargo:rerun-if-changed=src-tauri/permissions");
     // Re-embed the UI when vite rewrites it (new hashed asset names included).
     println!("cargo:rerun-if-changed={FRONTEND_DIST}");
     // Icons embedded with `tauri::include_image!` are tracked by rustc itself.
 
     tauri_build::try_build(
         // Resolved against the build script's working directory: the root.
-        tauri_build::Attributes::new().capabilities_path_pattern("./src-tauri/capabilities/**/*"),
+        tauri_build::Attributes::new()
+            .capabilities_path_pattern("./src-tauri/capabilities/**/*")
+            // The app's commands, granted to the window by the capability.
+            // Their presence makes tauri check every app command against it.
+            .app_manifest(
+                tauri_build::AppManifest::new()
+                    .permissions_path_pattern("./src-tauri/permissions/**/*"),
+            ),
     )
     .expect("tauri-build failed (tauri.conf.json or src-tauri/capabilities)");
 }

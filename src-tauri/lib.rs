@@ -1,27 +1,50 @@
-//! Gleaner's desktop shell: a tray app that will keep the local document index
-//! fresh in the background (the engine, `gleaner-core`, is wired in later).
+//! Gleaner's desktop shell: a tray app that hosts the engine and keeps the
+//! local document index fresh in the background.
 //!
-//! What this crate does today:
-//! - puts an icon with a menu in the system tray ([`tray`]);
+//! What this crate does:
+//! - hosts the engine (`gleaner-core`) on a thread of its own, or attaches to
+//!   the `gleaner daemon` that already runs for the data directory
+//!   ([`engine_host`]); every action goes through the engine's control socket
+//!   ([`engine_client`]), exactly as the CLI's do;
+//! - puts an icon with a menu in the system tray ([`tray`]), whose status
+//!   line and picture follow the index ([`status`]);
 //! - owns one settings window, labelled [`SETTINGS_WINDOW`], created hidden
-//!   from `tauri.conf.json`; the tray's "Settings…" item shows it, and closing
-//!   it only hides it again;
+//!   from `tauri.conf.json`; the tray's "Settings…" item, a second launch of
+//!   the app and a first run (no sources yet) show it, and closing it only
+//!   hides it again; the window calls the [`commands`];
 //! - keeps running with no window open: the app ends only through
 //!   [`quit`] (the tray's Quit item, or SIGTERM/SIGINT/SIGHUP on Unix, see
-//!   `signals.rs`), which exits with code 0.
+//!   `signals.rs`), which stops the hosted engine cleanly and exits with code 0.
 //!
 //! Start-up options, mostly for screenshots and end-to-end tests:
 //! `--show-settings` or `GLEANER_SHOW_SETTINGS=1` shows the settings window at
-//! start. `RUST_LOG` sets the log filter (default: this crate's info, others' warnings).
+//! start. `GLEANER_DATA_DIR` puts the index elsewhere (as for the CLI).
+//! `RUST_LOG` sets the log filter (default: this crate's info, others' warnings).
 
+pub mod commands;
+pub mod engine_client;
+pub mod engine_host;
+pub mod error;
 #[cfg(unix)]
 mod signals;
+pub mod state;
+pub mod status;
 #[cfg(desktop)]
 pub mod tray;
 
 use std::ffi::OsStr;
+use std::sync::Arc;
+use std::time::Duration;
 
+use gleaner_core::{DataDir, Index};
 use tauri::{AppHandle, Manager, RunEvent, Runtime, WebviewWindow, WindowEvent};
+
+use crate::engine_host::EngineHost;
+use crate::state::Desktop;
+use crate::status::LastSnapshot;
+
+/// How long quitting waits for the hosted engine to finish its batch.
+const ENGINE_STOP_GRACE: Duration = Duration::from_secs(8);
 
 /// The app's name as people see it; `productName` in `tauri.conf.json`.
 pub const APP_NAME: &str = "Gleaner";
@@ -51,15 +74,52 @@ pub fn run() {
     );
 
     let app = tauri::Builder::default()
+        // First: a second launch must not get as far as starting an engine.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            tracing::info!("Gleaner was launched again: showing the settings window");
+            show_settings_window(app);
+        }))
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
+        .invoke_handler(tauri::generate_handler![
+            commands::get_status,
+            commands::list_sources,
+            commands::add_source,
+            commands::update_source,
+            commands::remove_source,
+            commands::set_source_active,
+            commands::preview_rules,
+            commands::pick_folder,
+            commands::list_jobs,
+            commands::pause_job,
+            commands::resume_job,
+            commands::cancel_job,
+            commands::set_indexing_paused,
+            commands::scan_now,
+            commands::search,
+            commands::health,
+            commands::get_settings,
+            commands::set_setting,
+            commands::open_path,
+        ])
         .setup(move |app| {
+            let data_dir = DataDir::resolve(None)?;
+            // Opened (and migrated) before the engine starts, so the two
+            // never race to create the schema.
+            let index = Index::open(data_dir.clone())?;
+            let first_run = index.sources()?.is_empty();
+            let host = Arc::new(EngineHost::start(data_dir.clone()));
+            app.manage(Desktop::new(index, host.clone()));
+            app.manage(LastSnapshot::default());
             #[cfg(desktop)]
             tray::create(app.handle())?;
+            status::spawn_status_task(app.handle().clone(), host);
             #[cfg(unix)]
             signals::exit_on_termination_signals(app.handle().clone());
-            if show_settings {
+            if show_settings || first_run {
                 show_settings_window(app.handle());
             }
-            tracing::info!("Gleaner started");
+            tracing::info!(data_dir = %data_dir.path().display(), "Gleaner started");
             Ok(())
         })
         .on_window_event(|window, event| {
@@ -80,8 +140,8 @@ pub fn run() {
             std::process::exit(1);
         });
 
-    app.run(|_app, event| {
-        if let RunEvent::ExitRequested { code, api, .. } = event {
+    app.run(|app, event| match event {
+        RunEvent::ExitRequested { code, api, .. } => {
             // `code` is None when the exit comes from the windowing system
             // (e.g. the last window went away), Some(_) when it comes from
             // `AppHandle::exit`, i.e. from `quit`. A tray app only honours the latter.
@@ -89,13 +149,37 @@ pub fn run() {
                 api.prevent_exit();
             }
         }
+        // Whatever ended the app, the engine stops cleanly (a no-op after `quit`).
+        RunEvent::Exit => stop_engine(app),
+        _ => {}
     });
 }
 
-/// Ends the app cleanly with exit code 0. Safe to call from any thread.
+/// Ends the app cleanly with exit code 0: stops the hosted engine (it
+/// finishes its batch; running jobs continue in the next engine), then exits.
+/// Safe to call from any thread; returns at once.
 pub fn quit<R: Runtime>(app: &AppHandle<R>) {
     tracing::info!("quitting");
-    app.exit(0);
+    let app = app.clone();
+    let spawned = std::thread::Builder::new()
+        .name("gleaner-quit".into())
+        .spawn({
+            let app = app.clone();
+            move || {
+                stop_engine(&app);
+                app.exit(0);
+            }
+        });
+    if spawned.is_err() {
+        stop_engine(&app);
+        app.exit(0);
+    }
+}
+
+fn stop_engine<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(desktop) = app.try_state::<Desktop>() {
+        desktop.host.stop(ENGINE_STOP_GRACE);
+    }
 }
 
 /// Shows, unminimises and focuses the settings window, recreating it from

@@ -1,10 +1,16 @@
 //! The system-tray icon and its menu: how Gleaner is present on the desktop
 //! while it works in the background.
 //!
-//! The menu is a disabled status line (first "Gleaner — starting"; the engine
-//! will update it through [`set_status`]), "Settings…" and "Quit". The icon
-//! has one picture per [`TrayState`], embedded at compile time from `icons/`
+//! The menu is a disabled status line (first "Gleaner — starting"; the status
+//! task in `status.rs` updates it through [`set_status`]), "Pause indexing" /
+//! "Resume indexing" (all indexing, remembered across restarts), "Scan now"
+//! (a full scan of every active source), "Settings…" and "Quit". The icon has
+//! one picture per [`TrayState`], embedded at compile time from `icons/`
 //! (regenerate them with `icons/build.sh`).
+//!
+//! Pause, resume and scan go to the engine over its control socket, exactly
+//! as `gleaner pause`, `gleaner resume` and `gleaner index --background` do,
+//! on a thread of their own: the menu never waits for the engine.
 //!
 //! On Linux the tray goes through libayatana-appindicator (StatusNotifierItem):
 //! the menu opens on any click and there are no click events, so everything
@@ -21,11 +27,18 @@ use tauri::{AppHandle, Manager, Runtime};
 pub const TRAY_ID: &str = "gleaner";
 
 const MENU_STATUS: &str = "status";
+const MENU_PAUSE: &str = "pause";
+const MENU_SCAN: &str = "scan";
 const MENU_SETTINGS: &str = "settings";
 const MENU_QUIT: &str = "quit";
 
 /// Text of the status line until the engine reports.
 pub const STARTING_STATUS: &str = "Gleaner — starting";
+
+/// The pause item's text while indexing runs.
+pub const PAUSE_TEXT: &str = "Pause indexing";
+/// The pause item's text while indexing is paused.
+pub const RESUME_TEXT: &str = "Resume indexing";
 
 /// What the indexer is doing, as the tray icon shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +69,9 @@ impl TrayState {
 struct TrayHandles<R: Runtime> {
     icon: TrayIcon<R>,
     status: MenuItem<R>,
+    pause: MenuItem<R>,
+    /// What the pause item does when clicked: pause (false) or resume (true).
+    paused: std::sync::atomic::AtomicBool,
 }
 
 /// Creates the tray icon and its menu. Called once, from the app's setup.
@@ -63,8 +79,12 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     let status = MenuItemBuilder::with_id(MENU_STATUS, STARTING_STATUS)
         .enabled(false)
         .build(app)?;
+    let pause = MenuItemBuilder::with_id(MENU_PAUSE, PAUSE_TEXT).build(app)?;
     let menu = MenuBuilder::new(app)
         .item(&status)
+        .separator()
+        .item(&pause)
+        .text(MENU_SCAN, "Scan now")
         .separator()
         .text(MENU_SETTINGS, "Settings…")
         .separator()
@@ -84,7 +104,12 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     };
     let icon = builder.build(app)?;
 
-    app.manage(TrayHandles { icon, status });
+    app.manage(TrayHandles {
+        icon,
+        status,
+        pause,
+        paused: std::sync::atomic::AtomicBool::new(false),
+    });
     Ok(())
 }
 
@@ -106,6 +131,23 @@ fn icon_file_dir<R: Runtime>(app: &AppHandle<R>) -> Option<std::path::PathBuf> {
 
 fn on_menu_event<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
     match event.id().as_ref() {
+        MENU_PAUSE => {
+            let paused = app
+                .try_state::<TrayHandles<R>>()
+                .is_some_and(|tray| tray.paused.load(std::sync::atomic::Ordering::Relaxed));
+            in_background(app, "pause", move |desktop| {
+                desktop.with_index_blocking(|index| {
+                    crate::engine_client::set_indexing_paused(index, !paused)
+                })
+            });
+        }
+        MENU_SCAN => in_background(app, "scan", |desktop| {
+            let (_ids, warnings) = crate::engine_client::scan_all(desktop.host.data_dir())?;
+            for warning in warnings {
+                tracing::info!(%warning, "scan now");
+            }
+            Ok(())
+        }),
         MENU_SETTINGS => crate::show_settings_window(app),
         MENU_QUIT => crate::quit(app),
         _ => {}
@@ -127,4 +169,40 @@ pub fn set_state<R: Runtime>(app: &AppHandle<R>, state: TrayState) -> tauri::Res
         return Ok(());
     };
     tray.icon.set_icon(Some(state.icon()))
+}
+
+/// Runs a menu action that talks to the engine on a thread of its own, and
+/// logs its failure (the status line shows its effect).
+fn in_background<R: Runtime>(
+    app: &AppHandle<R>,
+    what: &'static str,
+    action: impl FnOnce(&crate::state::Desktop) -> crate::error::CommandResult<()> + Send + 'static,
+) {
+    let Some(desktop) = app
+        .try_state::<crate::state::Desktop>()
+        .map(|d| d.inner().clone())
+    else {
+        return;
+    };
+    let spawned = std::thread::Builder::new()
+        .name(format!("gleaner-tray-{what}"))
+        .spawn(move || {
+            if let Err(error) = action(&desktop) {
+                tracing::warn!(%error, "tray action {what} failed");
+            }
+        });
+    if let Err(error) = spawned {
+        tracing::warn!(%error, "cannot start the tray action {what}");
+    }
+}
+
+/// Shows "Resume indexing" while `paused`, else "Pause indexing".
+pub fn set_paused<R: Runtime>(app: &AppHandle<R>, paused: bool) -> tauri::Result<()> {
+    let Some(tray) = app.try_state::<TrayHandles<R>>() else {
+        return Ok(());
+    };
+    tray.paused
+        .store(paused, std::sync::atomic::Ordering::Relaxed);
+    tray.pause
+        .set_text(if paused { RESUME_TEXT } else { PAUSE_TEXT })
 }

@@ -11,7 +11,12 @@
 //! sequence depends only on the seed; the timing against the engine does
 //! not, so a failure names the operations that touched each differing path.
 //! On failure the temp directory (tree, both data directories, the daemon's
-//! log, the operation log) is kept and its path printed.
+//! log, the operation log) is kept and its path printed; `GLEANER_LOG=debug`
+//! makes the daemon's log detailed.
+//!
+//! Left out on purpose: hard links (a write through one name changes the
+//! other with no event for it, an inotify limitation) and symbolic links
+//! (never followed).
 
 mod common;
 
@@ -145,17 +150,18 @@ fn live_index_converges_to_a_fresh_index() {
     }
     report += &format!("jobs by trigger: {jobs:?}\n");
     for rel in differing_paths(&live, &scratch, &disk).iter().take(5) {
-        let name = Path::new(rel)
-            .file_name()
+        // The file's own name and its folders' (a folder may have been renamed).
+        let names: Vec<String> = Path::new(rel)
+            .iter()
             .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+            .collect();
         let touched: Vec<&String> = sim
             .log
             .iter()
-            .filter(|line| mentions(line, &name))
+            .filter(|line| names.iter().any(|name| mentions(line, name)))
             .collect();
         report += &format!(
-            "operations naming {name:?} ({} in all, the last 12):\n",
+            "operations naming a part of {rel:?} ({} in all, the last 12):\n",
             touched.len()
         );
         for line in touched.iter().rev().take(12).rev() {
@@ -643,8 +649,10 @@ struct Sim {
     rng: Rng,
     /// Makes every new name unique.
     counter: u64,
-    /// One line per operation (and pause), for failure reports.
+    /// One line per operation (and pause), for failure reports: its number,
+    /// milliseconds since the start, and what it did.
     log: Vec<String>,
+    started: Instant,
 }
 
 impl Sim {
@@ -654,6 +662,7 @@ impl Sim {
             rng: Rng(seed),
             counter: 0,
             log: Vec::new(),
+            started: Instant::now(),
         }
     }
 
@@ -701,7 +710,8 @@ impl Sim {
 
     fn note(&mut self, what: String) {
         let n = self.log.len();
-        self.log.push(format!("{n:6} {what}"));
+        let ms = self.started.elapsed().as_millis();
+        self.log.push(format!("{n:6} {ms:7}ms {what}"));
     }
 
     fn next_id(&mut self) -> u64 {

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { formatBytes, formatDuration, plural } from "./format";
+import {
+  formatAgo,
+  formatBytes,
+  formatCount,
+  formatDuration,
+  formatEta,
+  formatRate,
+  plural,
+  progressFraction,
+} from "./format";
 
 describe("formatBytes", () => {
   it("keeps small counts in bytes", () => {
@@ -51,5 +60,52 @@ describe("plural", () => {
     expect(plural(1, "file")).toBe("1 file");
     expect(plural(12345, "file")).toBe("12,345 files");
     expect(plural(2, "index", "indexes")).toBe("2 indexes");
+  });
+});
+
+
+describe("formatCount", () => {
+  it("groups thousands", () => {
+    expect(formatCount(12431)).toBe("12,431");
+    expect(formatCount(0)).toBe("0");
+  });
+});
+
+describe("formatEta", () => {
+  it("says how long is left, or nothing when unknown", () => {
+    expect(formatEta(null)).toBe("");
+    expect(formatEta(Number.NaN)).toBe("");
+    expect(formatEta(0.2)).toBe("almost done");
+    expect(formatEta(42)).toBe("about 42 s left");
+    expect(formatEta(185.2)).toBe("about 3 min 06 s left");
+  });
+});
+
+describe("formatRate", () => {
+  it("keeps one decimal for slow rates", () => {
+    expect(formatRate(0)).toBe("");
+    expect(formatRate(0.46)).toBe("0.5 files/s");
+    expect(formatRate(1234.4)).toBe("1,234 files/s");
+  });
+});
+
+describe("formatAgo", () => {
+  const now = 1_700_000_000_000;
+  it("reads like speech", () => {
+    expect(formatAgo(null, now)).toBe("never");
+    expect(formatAgo(now - 10_000, now)).toBe("just now");
+    expect(formatAgo(now + 10_000, now)).toBe("just now");
+    expect(formatAgo(now - 5 * 60_000, now)).toBe("5 min ago");
+    expect(formatAgo(now - 3 * 3_600_000, now)).toBe("3 h ago");
+    expect(formatAgo(now - 26 * 3_600_000, now)).toBe("yesterday");
+    expect(formatAgo(now - 5 * 86_400_000, now)).toBe("5 days ago");
+  });
+});
+
+describe("progressFraction", () => {
+  it("stays within 0..1", () => {
+    expect(progressFraction(5, 10)).toBe(0.5);
+    expect(progressFraction(5, 0)).toBe(0);
+    expect(progressFraction(12, 10)).toBe(1);
   });
 });

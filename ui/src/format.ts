@@ -49,3 +49,41 @@ function pad2(n: number): string {
 export function plural(count: number, one: string, many = `${one}s`): string {
   return `${count.toLocaleString("en-US")} ${count === 1 ? one : many}`;
 }
+
+/** 12431 → "12,431". */
+export function formatCount(n: number): string {
+  return Math.round(n).toLocaleString("en-US");
+}
+
+/** Time left, from seconds: "about 3 min left"; nothing when unknown. */
+export function formatEta(seconds: number | null | undefined): string {
+  if (seconds == null || !Number.isFinite(seconds) || seconds < 0) return "";
+  if (seconds < 1) return "almost done";
+  return `about ${formatDuration(Math.ceil(seconds) * 1000)} left`;
+}
+
+/** A rate of files per second: "42 files/s", "0.5 files/s". */
+export function formatRate(filesPerSecond: number): string {
+  if (!Number.isFinite(filesPerSecond) || filesPerSecond <= 0) return "";
+  const value = filesPerSecond < 10 ? Math.round(filesPerSecond * 10) / 10 : Math.round(filesPerSecond);
+  return `${value.toLocaleString("en-US")} files/s`;
+}
+
+/** How long ago `thenMs` was, at `nowMs`: "just now", "5 min ago", "3 h ago", "2 days ago". */
+export function formatAgo(thenMs: number | null | undefined, nowMs: number): string {
+  if (thenMs == null) return "never";
+  const seconds = Math.max(0, Math.floor((nowMs - thenMs) / 1000));
+  if (seconds < 45) return "just now";
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 24) return `${hours} h ago`;
+  const days = Math.round(hours / 24);
+  return days === 1 ? "yesterday" : `${days} days ago`;
+}
+
+/** Done / total as a fraction 0..1 for a progress bar; 0 when the total is unknown. */
+export function progressFraction(done: number, total: number): number {
+  if (!(total > 0)) return 0;
+  return Math.min(1, Math.max(0, done / total));
+}

@@ -1,35 +1,76 @@
-// Entry point of the settings window's page. For now it shows the app's name
-// and version and an empty "Sources" section; the real settings UI (sources,
-// status, pause) comes with a later issue.
-import { getName, getVersion } from "@tauri-apps/api/app";
+// Entry point of the settings window's page: tabs, and the live status that
+// the Rust side pushes as `status` events (the page never polls).
+import { getName } from "@tauri-apps/api/app";
 import { isTauri } from "@tauri-apps/api/core";
 // The app icon itself (icons/ at the repository root), so the page never
 // carries a copy of its own; vite fingerprints it into ui/dist/assets.
 import iconUrl from "../../icons/128x128.png";
-import { formatBytes, plural } from "./format";
+import * as api from "./api";
+import { byId } from "./dom";
+import { refreshHealth } from "./views/health";
+import { initJobs, renderJobs } from "./views/jobs";
+import { initSearch } from "./views/search";
+import { initSources, refreshSources, renderSources } from "./views/sources";
 
-function setText(id: string, text: string): void {
-  const element = document.getElementById(id);
-  if (element) element.textContent = text;
+type Tab = "sources" | "jobs" | "search" | "health";
+
+function showTab(tab: Tab): void {
+  for (const button of document.querySelectorAll<HTMLButtonElement>("[data-tab]")) {
+    const selected = button.dataset.tab === tab;
+    button.setAttribute("aria-selected", String(selected));
+    byId(`tab-${button.dataset.tab}`).hidden = !selected;
+  }
+  if (tab === "health") void refreshHealth();
+  if (tab === "search") byId<HTMLInputElement>("search-query").focus();
 }
 
-async function showAppInfo(): Promise<void> {
-  // Outside Tauri (e.g. `npm run ui:dev` in a browser) there is no IPC.
-  if (!isTauri()) return;
-  try {
-    const [name, version] = await Promise.all([getName(), getVersion()]);
-    setText("app-name", name);
-    setText("app-version", `Version ${version}`);
-  } catch (error) {
-    console.warn("cannot read the app's name and version", error);
+// What each list last showed: a list is redrawn only when its data changed,
+// so buttons are not replaced under the pointer every second.
+const drawn = { sources: "", jobs: "" };
+
+function applyStatus(snapshot: api.Snapshot): void {
+  byId("status-line").textContent = snapshot.line;
+  byId("status-line").dataset.state = snapshot.state;
+  const pause = byId<HTMLButtonElement>("pause-toggle");
+  pause.hidden = snapshot.sources.length === 0;
+  pause.textContent = snapshot.paused ? "Resume indexing" : "Pause indexing";
+  pause.dataset.paused = String(snapshot.paused);
+  const sources = JSON.stringify(snapshot.sources);
+  if (sources !== drawn.sources) {
+    drawn.sources = sources;
+    renderSources(snapshot.sources);
+  }
+  const jobs = JSON.stringify(snapshot.jobs);
+  if (jobs !== drawn.jobs) {
+    drawn.jobs = jobs;
+    renderJobs(snapshot.jobs);
   }
 }
 
-function showSourcesSummary(files: number, bytes: number): void {
-  setText("sources-summary", `${plural(files, "file")} indexed · ${formatBytes(bytes)}`);
+async function start(): Promise<void> {
+  const icon = byId<HTMLImageElement>("app-icon");
+  icon.src = iconUrl;
+  for (const button of document.querySelectorAll<HTMLButtonElement>("[data-tab]")) {
+    button.addEventListener("click", () => showTab(button.dataset.tab as Tab));
+  }
+  initSources();
+  initJobs();
+  initSearch();
+  // Outside Tauri (e.g. `npm run ui:dev` in a browser) there is no IPC.
+  if (!isTauri()) return;
+  byId("pause-toggle").addEventListener("click", () => {
+    const paused = byId("pause-toggle").dataset.paused === "true";
+    api.setIndexingPaused(!paused).catch((error) => {
+      byId("status-line").textContent = api.errorText(error);
+    });
+  });
+  await api.onStatus(applyStatus);
+  getName()
+    .then((name) => (byId("app-name").textContent = name))
+    .catch(() => undefined);
+  const snapshot = await api.getStatus().catch(() => null);
+  if (snapshot) applyStatus(snapshot);
+  else await refreshSources();
 }
 
-const icon = document.getElementById("app-icon");
-if (icon instanceof HTMLImageElement) icon.src = iconUrl;
-showSourcesSummary(0, 0);
-void showAppInfo();
+void start();

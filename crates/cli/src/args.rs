@@ -111,6 +111,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Serve the index to AI assistants over MCP on stdin/stdout (logs on stderr).
+    Mcp,
 }
 
 /// `gleaner source …`

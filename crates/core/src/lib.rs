@@ -18,6 +18,7 @@ pub mod fingerprint;
 pub mod health;
 pub mod index;
 pub mod lock;
+pub mod notify;
 pub mod priority;
 pub mod query;
 pub mod scan;

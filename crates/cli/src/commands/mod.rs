@@ -79,6 +79,7 @@ pub fn run(args: Args, shutdown: Option<crossbeam_channel::Receiver<()>>) -> Res
         Command::Config(command) => config::run(&index, command),
         Command::Check { json } => status::check(&index, json),
         Command::Health { json } => daemon::health(&index, json),
+        Command::Mcp => Ok(gleaner_mcp::serve_stdio(index, std::env::current_exe()?)?),
     }
 }
 

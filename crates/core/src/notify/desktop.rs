@@ -1,0 +1,248 @@
+//! Desktop pop-ups through the freedesktop notification service (D-Bus, via
+//! notify-rust), from the daemon as from the tray app.
+//!
+//! A machine without a session bus (a server, a service started outside the
+//! desktop session) must not make the notifier hang or panic: the bus is
+//! looked for before each call and its absence named plainly, and each call
+//! runs on a short-lived thread the sink waits for at most
+//! [`DesktopSink::timeout`]. A call still stuck after that is left to finish
+//! on its own, and while it is stuck further calls fail at once rather than
+//! pile up threads.
+
+use std::path::PathBuf;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, TryRecvError};
+use std::time::Duration;
+
+use super::error::NotifyError;
+use super::event::{EventKind, Notification, Urgency};
+use super::sink::{Sink, SinkKind};
+
+/// How long a call may take by default. D-Bus answers within milliseconds;
+/// only a missing or wedged service takes longer (D-Bus itself gives up
+/// after 25 s).
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Pop-ups on the desktop.
+#[derive(Debug)]
+pub struct DesktopSink {
+    app_name: String,
+    icon: String,
+    timeout: Duration,
+    /// The answer to a call that outlived its timeout.
+    stuck: Option<Receiver<Result<(), NotifyError>>>,
+}
+
+impl Default for DesktopSink {
+    fn default() -> DesktopSink {
+        DesktopSink::new()
+    }
+}
+
+impl DesktopSink {
+    /// Notifications from "Gleaner" with the icon named "gleaner".
+    pub fn new() -> DesktopSink {
+        DesktopSink {
+            app_name: "Gleaner".into(),
+            icon: "gleaner".into(),
+            timeout: DEFAULT_TIMEOUT,
+            stuck: None,
+        }
+    }
+
+    /// The application name shown with each notification.
+    pub fn app_name(mut self, app_name: impl Into<String>) -> DesktopSink {
+        self.app_name = app_name.into();
+        self
+    }
+
+    /// An icon name from the icon theme, or the path of an image file.
+    pub fn icon(mut self, icon: impl Into<String>) -> DesktopSink {
+        self.icon = icon.into();
+        self
+    }
+
+    /// How long to wait for the notification service (default 5 s).
+    pub fn timeout(mut self, timeout: Duration) -> DesktopSink {
+        self.timeout = timeout;
+        self
+    }
+
+    fn build(&self, n: &Notification) -> notify_rust::Notification {
+        let mut desktop = notify_rust::Notification::new();
+        desktop
+            .appname(&self.app_name)
+            .summary(&n.summary)
+            .body(&escape_markup(&n.body))
+            .icon(&self.icon);
+        #[cfg(all(unix, not(target_os = "macos")))]
+        {
+            desktop.urgency(match n.urgency {
+                Urgency::Low => notify_rust::Urgency::Low,
+                Urgency::Normal => notify_rust::Urgency::Normal,
+                Urgency::Critical => notify_rust::Urgency::Critical,
+            });
+            // Standard categories let the notification server group and style them.
+            let category = match n.kind {
+                EventKind::JobCompleted => Some("transfer.complete"),
+                EventKind::JobFailed => Some("transfer.error"),
+                EventKind::SourceError => Some("device.error"),
+                _ => None,
+            };
+            if let Some(category) = category {
+                desktop.hint(notify_rust::Hint::Category(category.into()));
+            }
+            if n.urgency == Urgency::Low {
+                // Progress need not stay in the notification history.
+                desktop.hint(notify_rust::Hint::Transient(true));
+            }
+        }
+        #[cfg(not(all(unix, not(target_os = "macos"))))]
+        let _ = (n.kind, n.urgency);
+        desktop
+    }
+}
+
+impl Sink for DesktopSink {
+    fn name(&self) -> &'static str {
+        "desktop"
+    }
+
+    fn kind(&self) -> SinkKind {
+        SinkKind::Desktop
+    }
+
+    fn deliver(&mut self, n: &Notification) -> Result<(), NotifyError> {
+        if let Some(stuck) = &self.stuck {
+            match stuck.try_recv() {
+                Err(TryRecvError::Empty) => {
+                    return Err(NotifyError::DesktopTimeout {
+                        timeout: self.timeout,
+                    })
+                }
+                Ok(_) | Err(TryRecvError::Disconnected) => self.stuck = None,
+            }
+        }
+        find_session_bus()?;
+        let desktop = self.build(n);
+        let (answer, answered) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("gleaner-desktop-notify".into())
+            .spawn(move || {
+                let result = desktop
+                    .show()
+                    .map(drop)
+                    .map_err(|err| describe_failure(&err.to_string()));
+                let _ = answer.send(result);
+            })
+            .map_err(|err| NotifyError::Desktop {
+                reason: format!("cannot start a thread: {err}"),
+            })?;
+        match answered.recv_timeout(self.timeout) {
+            Ok(result) => result,
+            Err(RecvTimeoutError::Timeout) => {
+                self.stuck = Some(answered);
+                Err(NotifyError::DesktopTimeout {
+                    timeout: self.timeout,
+                })
+            }
+            Err(RecvTimeoutError::Disconnected) => Err(NotifyError::Desktop {
+                reason: "the D-Bus call panicked".into(),
+            }),
+        }
+    }
+}
+
+/// Looks for the session bus the way D-Bus clients do, so that its absence
+/// gets a clear error before any connection is tried.
+#[cfg(all(unix, not(target_os = "macos")))]
+fn find_session_bus() -> Result<(), NotifyError> {
+    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some_and(|a| !a.is_empty()) {
+        return Ok(());
+    }
+    let runtime_dir = std::env::var_os("XDG_RUNTIME_DIR")
+        .map(PathBuf::from)
+        // SAFETY: geteuid cannot fail.
+        .unwrap_or_else(|| PathBuf::from(format!("/run/user/{}", unsafe { libc::geteuid() })));
+    let socket = runtime_dir.join("bus");
+    if socket.exists() {
+        return Ok(());
+    }
+    Err(NotifyError::NoSessionBus {
+        reason: format!(
+            "DBUS_SESSION_BUS_ADDRESS is not set and {} does not exist",
+            socket.display()
+        ),
+    })
+}
+
+#[cfg(not(all(unix, not(target_os = "macos"))))]
+fn find_session_bus() -> Result<(), NotifyError> {
+    let _ = PathBuf::new();
+    Ok(())
+}
+
+/// Names the usual failures in words a user can act on.
+fn describe_failure(message: &str) -> NotifyError {
+    if message.contains("ServiceUnknown") || message.contains("NameHasNoOwner") {
+        return NotifyError::NoNotificationService {
+            detail: "nobody owns org.freedesktop.Notifications".into(),
+        };
+    }
+    if message.contains("org.freedesktop.DBus.Error.Spawn.") {
+        // D-Bus knows a service for the name but could not start it.
+        return NotifyError::NoNotificationService {
+            detail: format!("starting it failed: {message}"),
+        };
+    }
+    if message.contains("I/O error") || message.contains("os error") {
+        let address = std::env::var("DBUS_SESSION_BUS_ADDRESS").unwrap_or_default();
+        return NotifyError::NoSessionBus {
+            reason: format!("cannot connect to {address:?}: {message}"),
+        };
+    }
+    NotifyError::Desktop {
+        reason: message.to_string(),
+    }
+}
+
+/// Notification servers may read the body as markup: a path with `<` or `&`
+/// must not vanish or break it.
+fn escape_markup(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bus_failures_are_named() {
+        let err = describe_failure(
+            "org.freedesktop.DBus.Error.ServiceUnknown: The name org.freedesktop.Notifications was not \
+             provided by any .service files",
+        );
+        assert!(
+            matches!(err, NotifyError::NoNotificationService { .. }),
+            "{err:?}"
+        );
+        assert!(
+            err.to_string()
+                .starts_with("no notification service runs on the session bus"),
+            "{err}"
+        );
+        let err = describe_failure(
+            "org.freedesktop.DBus.Error.Spawn.ChildSignaled: Process org.freedesktop.Notifications received \
+             signal 5",
+        );
+        assert!(err.to_string().contains("starting it failed"), "{err}");
+        let err = describe_failure("I/O error: No such file or directory (os error 2)");
+        assert!(matches!(err, NotifyError::NoSessionBus { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn markup_is_escaped() {
+        assert_eq!(escape_markup("~/a&b/<x>"), "~/a&amp;b/&lt;x&gt;");
+    }
+}

@@ -1,0 +1,201 @@
+//! The MCP server: ten tools, each a thin adapter from its arguments to one
+//! function of `indexing` or `reading`, run on the blocking pool.
+//!
+//! Every tool answers with a JSON object (as structured content and as its
+//! text). What goes wrong for the caller's reasons comes back as a tool
+//! result with `isError` and a sentence; rmcp does the same for arguments
+//! that do not match the schema.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use gleaner_core::Index;
+use rmcp::handler::server::router::tool::ToolRouter;
+use rmcp::handler::server::wrapper::Parameters;
+use rmcp::model::{CallToolResult, ContentBlock, Implementation, ServerCapabilities, ServerConfig};
+use rmcp::{tool, tool_handler, tool_router, ServerHandler};
+
+use crate::context::{Context, ToolError, ToolResult};
+use crate::indexing::{self, JobAction};
+use crate::params::{GetDocument, IndexingStatus, JobId, ListJobs, SearchDocuments, StartIndexing};
+use crate::reading;
+
+/// What the assistant is told about the server when it connects.
+const INSTRUCTIONS: &str = "Gleaner keeps a local full-text index of the user's folders. \
+Use search_documents to find text in them (then get_document for a file's full text). \
+To index a new folder, call start_background_indexing and poll get_indexing_status with the \
+returned job_id until it is completed. search_documents reports how fresh the index is.";
+
+/// The Gleaner MCP server over one data directory's index.
+#[derive(Clone)]
+pub struct GleanerMcp {
+    context: Arc<Context>,
+    tool_router: ToolRouter<GleanerMcp>,
+}
+
+impl GleanerMcp {
+    /// A server over `index`; `program` is the `gleaner` executable, started
+    /// as `gleaner daemon` when a job needs an engine and none runs.
+    pub fn new(index: Index, program: PathBuf) -> GleanerMcp {
+        GleanerMcp {
+            context: Arc::new(Context::new(index, program)),
+            tool_router: Self::tool_router(),
+        }
+    }
+
+    /// Runs `work` on the blocking pool and turns its outcome into a tool
+    /// result.
+    async fn run<F>(&self, work: F) -> CallToolResult
+    where
+        F: FnOnce(&Context) -> ToolResult + Send + 'static,
+    {
+        let context = Arc::clone(&self.context);
+        let outcome = tokio::task::spawn_blocking(move || work(&context))
+            .await
+            .unwrap_or_else(|panic| Err(indexing::internal(panic)));
+        match outcome {
+            Ok(value) => CallToolResult::structured(value),
+            Err(ToolError(message)) => {
+                tracing::debug!(%message, "tool error");
+                CallToolResult::error(vec![ContentBlock::text(message)])
+            }
+        }
+    }
+}
+
+#[tool_router]
+impl GleanerMcp {
+    #[tool(
+        description = "Start indexing a folder in the background and return its job id at once. \
+The folder is added as a source (kept in step with the disk from then on) if it is not one; \
+include/exclude globs and recursive set its rules. The work runs in the Gleaner engine, which \
+is started if needed. Poll get_indexing_status with the job id to follow it.",
+        annotations(
+            read_only_hint = false,
+            destructive_hint = false,
+            open_world_hint = false
+        )
+    )]
+    async fn start_background_indexing(
+        &self,
+        Parameters(args): Parameters<StartIndexing>,
+    ) -> CallToolResult {
+        self.run(move |ctx| indexing::start(ctx, args)).await
+    }
+
+    #[tool(
+        description = "Progress of one indexing job (status queued/running/paused/completed/failed/cancelled, \
+files done out of total, failed files, rate, ETA), or, without job_id, the recent jobs and the \
+index's health.",
+        annotations(read_only_hint = true, open_world_hint = false)
+    )]
+    async fn get_indexing_status(
+        &self,
+        Parameters(args): Parameters<IndexingStatus>,
+    ) -> CallToolResult {
+        self.run(move |ctx| indexing::status(ctx, args)).await
+    }
+
+    #[tool(
+        description = "Recent indexing jobs, newest first, optionally only those in one state.",
+        annotations(read_only_hint = true, open_world_hint = false)
+    )]
+    async fn list_indexing_jobs(&self, Parameters(args): Parameters<ListJobs>) -> CallToolResult {
+        self.run(move |ctx| indexing::list(ctx, args)).await
+    }
+
+    #[tool(
+        description = "Pause an indexing job: a queued job waits, a running one stops at its next \
+file boundary. It stays paused (even across restarts) until resume_indexing.",
+        annotations(
+            read_only_hint = false,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = false
+        )
+    )]
+    async fn pause_indexing(&self, Parameters(args): Parameters<JobId>) -> CallToolResult {
+        self.run(move |ctx| indexing::control(ctx, &args.job_id, JobAction::Pause))
+            .await
+    }
+
+    #[tool(
+        description = "Resume a paused indexing job; files it already indexed are not read again.",
+        annotations(
+            read_only_hint = false,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = false
+        )
+    )]
+    async fn resume_indexing(&self, Parameters(args): Parameters<JobId>) -> CallToolResult {
+        self.run(move |ctx| indexing::control(ctx, &args.job_id, JobAction::Resume))
+            .await
+    }
+
+    #[tool(
+        description = "Cancel an indexing job for good. What it already indexed stays searchable; \
+the folder stays a source.",
+        annotations(
+            read_only_hint = false,
+            destructive_hint = true,
+            idempotent_hint = true,
+            open_world_hint = false
+        )
+    )]
+    async fn cancel_indexing(&self, Parameters(args): Parameters<JobId>) -> CallToolResult {
+        self.run(move |ctx| indexing::control(ctx, &args.job_id, JobAction::Cancel))
+            .await
+    }
+
+    #[tool(
+        description = "Full-text search of the indexed files. Returns ranked hits, each with the file's \
+path, a snippet (matched words between **), the line range of the matching passage and a score \
+(higher is better), and how fresh the index is (jobs still running, last scans, whether changes \
+are being watched).",
+        annotations(read_only_hint = true, open_world_hint = false)
+    )]
+    async fn search_documents(
+        &self,
+        Parameters(args): Parameters<SearchDocuments>,
+    ) -> CallToolResult {
+        self.run(move |ctx| reading::search(ctx, args)).await
+    }
+
+    #[tool(
+        description = "The extracted text of one indexed file (PDF, DOCX, HTML and so on as plain \
+text), at most max_chars characters from offset; next_offset continues a long text.",
+        annotations(read_only_hint = true, open_world_hint = false)
+    )]
+    async fn get_document(&self, Parameters(args): Parameters<GetDocument>) -> CallToolResult {
+        self.run(move |ctx| reading::document(ctx, args)).await
+    }
+
+    #[tool(
+        description = "The indexed folders (sources) with their rules, document counts, failed files, \
+last full scan and whether they are being indexed now.",
+        annotations(read_only_hint = true, open_world_hint = false)
+    )]
+    async fn list_sources(&self) -> CallToolResult {
+        self.run(reading::sources).await
+    }
+
+    #[tool(
+        description = "Whether the index is keeping up: the engine (running, file watches vs the \
+system limit), sources in error, files that failed to extract, the last successful scan, and \
+problems in plain words with their fixes.",
+        annotations(read_only_hint = true, open_world_hint = false)
+    )]
+    async fn get_health(&self) -> CallToolResult {
+        self.run(reading::health).await
+    }
+}
+
+#[tool_handler(router = self.tool_router)]
+impl ServerHandler for GleanerMcp {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+            .with_server_info(Implementation::new("gleaner", env!("CARGO_PKG_VERSION")))
+            .with_instructions(INSTRUCTIONS)
+    }
+}

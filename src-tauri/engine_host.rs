@@ -1,0 +1,195 @@
+//! Hosting the engine inside the desktop app, or attaching to one that runs.
+//!
+//! One engine runs per data directory (it holds the `flock` on
+//! `engine.lock`). At start the app runs `gleaner_core::engine::run` on a
+//! thread of its own; when a `gleaner daemon` already holds the directory,
+//! that call fails at once with `EngineBusy` and the app is simply one more
+//! client of that engine. The rest of the app never needs to know which case
+//! it is in: every action goes through the control socket
+//! ([`crate::engine_client`]) and every read through the database.
+//!
+//! When the daemon the app attached to goes away, [`EngineHost::take_over_if_free`]
+//! (called by the status task once a second) starts hosting in its place, so
+//! the index keeps being watched as long as the app runs.
+//!
+//! Stopping: [`EngineHost::stop`] sends on the engine's shutdown channel and
+//! joins its thread; the engine lets running jobs stop at their next file
+//! boundary (they continue in the next engine) and releases the lock.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use gleaner_core::engine::EngineEvents;
+use gleaner_core::lock::EngineLock;
+use gleaner_core::{DataDir, Error};
+
+/// Where the engine of this data directory runs, as far as the app knows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EngineMode {
+    /// The engine thread is starting or running in this process.
+    Hosted,
+    /// Another process (pid) holds the data directory; this app is its client.
+    Attached {
+        /// The other engine's process id (0 if unknown).
+        pid: u32,
+    },
+    /// The hosted engine ended with an error and none runs.
+    Failed {
+        /// Why, in plain words.
+        reason: String,
+    },
+    /// The engine was stopped (the app is quitting).
+    Stopped,
+}
+
+/// The engine thread and how to stop it.
+pub struct EngineHost {
+    data_dir: DataDir,
+    inner: Mutex<HostState>,
+    /// Set by the hosted engine whenever it indexed live changes, cleared by
+    /// the status task: document counts changed without any job.
+    changes_seen: Arc<AtomicBool>,
+}
+
+struct HostState {
+    mode: Arc<Mutex<EngineMode>>,
+    running: Option<RunningEngine>,
+    stopping: bool,
+}
+
+struct RunningEngine {
+    shutdown: crossbeam_channel::Sender<()>,
+    thread: JoinHandle<()>,
+}
+
+/// Forwards the engine's events to the app.
+struct HostEvents {
+    changes_seen: Arc<AtomicBool>,
+}
+
+impl EngineEvents for HostEvents {
+    fn changes_indexed(&mut self, n_paths: usize) {
+        if n_paths > 0 {
+            self.changes_seen.store(true, Ordering::Relaxed);
+        }
+    }
+}
+
+impl EngineHost {
+    /// Starts hosting the engine for `data_dir` (or finds that another
+    /// process does).
+    pub fn start(data_dir: DataDir) -> EngineHost {
+        let host = EngineHost {
+            data_dir,
+            inner: Mutex::new(HostState {
+                mode: Arc::new(Mutex::new(EngineMode::Hosted)),
+                running: None,
+                stopping: false,
+            }),
+            changes_seen: Arc::new(AtomicBool::new(false)),
+        };
+        host.spawn(&mut host.inner.lock().expect("engine host lock"));
+        host
+    }
+
+    fn spawn(&self, state: &mut HostState) {
+        let (shutdown, shutdown_rx) = crossbeam_channel::bounded(1);
+        let mode = Arc::new(Mutex::new(EngineMode::Hosted));
+        state.mode = mode.clone();
+        let data_dir = self.data_dir.clone();
+        let events = HostEvents {
+            changes_seen: self.changes_seen.clone(),
+        };
+        let spawned = std::thread::Builder::new()
+            .name("gleaner-engine".into())
+            .spawn(move || {
+                let ended = match gleaner_core::engine::run(data_dir, shutdown_rx, events) {
+                    Ok(()) => EngineMode::Stopped,
+                    Err(Error::EngineBusy { pid }) => {
+                        tracing::info!(
+                            pid,
+                            "another engine runs for this data directory: attaching to it"
+                        );
+                        EngineMode::Attached { pid }
+                    }
+                    Err(error) => {
+                        tracing::error!(%error, "the engine stopped");
+                        EngineMode::Failed {
+                            reason: error.to_string(),
+                        }
+                    }
+                };
+                *mode.lock().expect("engine mode lock") = ended;
+            });
+        match spawned {
+            Ok(thread) => state.running = Some(RunningEngine { shutdown, thread }),
+            Err(error) => {
+                *state.mode.lock().expect("engine mode lock") = EngineMode::Failed {
+                    reason: format!("cannot start the engine thread: {error}"),
+                }
+            }
+        }
+    }
+
+    /// The data directory the engine works on.
+    pub fn data_dir(&self) -> &DataDir {
+        &self.data_dir
+    }
+
+    /// Where the engine runs now.
+    pub fn mode(&self) -> EngineMode {
+        let state = self.inner.lock().expect("engine host lock");
+        let mode = state.mode.lock().expect("engine mode lock").clone();
+        mode
+    }
+
+    /// Whether the hosted engine indexed live changes since the last call.
+    pub fn take_changes_seen(&self) -> bool {
+        self.changes_seen.swap(false, Ordering::Relaxed)
+    }
+
+    /// When this app is a client and the other engine has gone, hosts the
+    /// engine again. Returns whether it did.
+    pub fn take_over_if_free(&self) -> bool {
+        let mut state = self.inner.lock().expect("engine host lock");
+        let attached = matches!(
+            *state.mode.lock().expect("engine mode lock"),
+            EngineMode::Attached { .. }
+        );
+        if state.stopping || !attached || EngineLock::holder(&self.data_dir.engine_lock()).is_some()
+        {
+            return false;
+        }
+        if let Some(old) = state.running.take() {
+            let _ = old.thread.join(); // it already returned EngineBusy
+        }
+        tracing::info!("the other engine has gone: hosting the engine again");
+        self.spawn(&mut state);
+        true
+    }
+
+    /// Stops the hosted engine and waits for it, up to `grace`. Idempotent.
+    pub fn stop(&self, grace: Duration) {
+        let running = {
+            let mut state = self.inner.lock().expect("engine host lock");
+            state.stopping = true;
+            state.running.take()
+        };
+        let Some(RunningEngine { shutdown, thread }) = running else {
+            return;
+        };
+        let _ = shutdown.send(());
+        let deadline = std::time::Instant::now() + grace;
+        while !thread.is_finished() && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        if thread.is_finished() {
+            let _ = thread.join();
+            tracing::info!("engine stopped");
+        } else {
+            tracing::warn!("the engine did not stop within {grace:?}; exiting anyway");
+        }
+    }
+}

@@ -1,0 +1,149 @@
+// Typed wrappers over the app's Tauri commands (src-tauri/commands.rs) and
+// its `status` event. The shapes mirror the engine's serialized types.
+import { invoke } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+
+export type ScanStatus = "pending" | "running" | "success" | "error";
+export type JobStatus = "queued" | "running" | "paused" | "completed" | "failed" | "cancelled";
+
+export interface Source {
+  id: number;
+  path: string;
+  recursive: boolean;
+  include: string[];
+  exclude: string[];
+  active: boolean;
+  scan_interval_s: number | null;
+  created_at: number;
+  last_full_scan: number | null;
+  last_scan_status: ScanStatus;
+  last_error: string | null;
+}
+
+export interface SourceStatus extends Source {
+  documents: number;
+  failed_documents: number;
+}
+
+export interface Job {
+  id: string;
+  source_id: number | null;
+  directory: string;
+  recursive: boolean;
+  trigger: string;
+  status: JobStatus;
+  created_at: number;
+  started_at: number | null;
+  completed_at: number | null;
+  total_files: number;
+  indexed_files: number;
+  failed_files: number;
+  total_chunks: number;
+  bytes_processed: number;
+  new: number;
+  modified: number;
+  moved: number;
+  deleted: number;
+  unchanged: number;
+  last_indexed_file: string | null;
+  error: string | null;
+  pause_reason: string | null;
+  files_per_s: number;
+  bytes_per_s: number;
+  eta_s: number | null;
+  elapsed_s: number;
+}
+
+export interface Snapshot {
+  line: string;
+  state: "idle" | "indexing" | "paused" | "error";
+  paused: boolean;
+  engine: "hosted" | "attached" | "failed" | "stopped";
+  engine_error: string | null;
+  documents: number;
+  sources: SourceStatus[];
+  jobs: Job[];
+}
+
+export interface RulesPreview {
+  n_matching: number;
+  n_excluded: number;
+  samples: string[];
+  problems: string[];
+}
+
+export interface SearchHit {
+  path: string;
+  score: number;
+  snippet: string;
+  line_start: number | null;
+  line_end: number | null;
+  name: string;
+  format: string;
+  size: number;
+  modified_ms: number;
+  name_matched: boolean;
+  source_id: number;
+}
+
+export interface HealthIssue {
+  severity: "info" | "warning" | "error";
+  message: string;
+  fix: string | null;
+}
+
+export interface HealthReport {
+  healthy: boolean;
+  engine: {
+    pid: number;
+    started_at: number;
+    watches_in_use: number;
+    watch_limit: number | null;
+    live_paths_indexed: number;
+    issues: HealthIssue[];
+  } | null;
+  last_successful_scan: { job_id: string; directory: string; finished_at: number; duration_ms: number } | null;
+  documents: number;
+  documents_failed: number;
+  sources_in_error: string[];
+  issues: HealthIssue[];
+}
+
+/** A folder's rules as the editor holds them. */
+export interface Rules {
+  path: string;
+  include: string[];
+  exclude: string[];
+  recursive: boolean;
+}
+
+export const getStatus = () => invoke<Snapshot | null>("get_status");
+export const listSources = () => invoke<SourceStatus[]>("list_sources");
+export const addSource = (rules: Rules) => invoke<Source>("add_source", { ...rules });
+export const updateSource = (rules: Rules) => invoke<Source>("update_source", { ...rules });
+export const removeSource = (path: string) => invoke<Source>("remove_source", { path });
+export const setSourceActive = (path: string, active: boolean) =>
+  invoke<Source>("set_source_active", { path, active });
+export const previewRules = (rules: Rules) => invoke<RulesPreview>("preview_rules", { ...rules });
+export const pickFolder = () => invoke<string | null>("pick_folder");
+export const listJobs = () => invoke<Job[]>("list_jobs");
+export const pauseJob = (id: string) => invoke<void>("pause_job", { id });
+export const resumeJob = (id: string) => invoke<void>("resume_job", { id });
+export const cancelJob = (id: string) => invoke<void>("cancel_job", { id });
+export const setIndexingPaused = (paused: boolean) => invoke<void>("set_indexing_paused", { paused });
+export const scanNow = () => invoke<string[]>("scan_now");
+export const search = (query: string, limit = 50) => invoke<SearchHit[]>("search", { query, limit });
+export const health = () => invoke<HealthReport>("health");
+export const openPath = (path: string) => invoke<void>("open_path", { path });
+
+/** Calls `handler` with every status snapshot the Rust side emits. */
+export function onStatus(handler: (snapshot: Snapshot) => void): Promise<UnlistenFn> {
+  return listen<Snapshot>("status", (event) => handler(event.payload));
+}
+
+/** A command's error as text: the Rust side sends the message as a string. */
+export function errorText(error: unknown): string {
+  if (typeof error === "string") return error;
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
