@@ -105,8 +105,10 @@ def timed(cmd, *, env=None, cwd=None, keep_stdout=False) -> Sample:
     return Sample(wall, ru.ru_utime + ru.ru_stime, maxrss, proc.returncode, stdout, tail)
 
 
-def sh(cmd, **kw) -> str:
+def sh(cmd, quiet_errors=False, **kw) -> str:
     """Runs a setup command (untimed) and returns its stdout; raises on failure."""
+    if quiet_errors:
+        kw["stderr"] = subprocess.DEVNULL
     return subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True, **kw).stdout
 
 
@@ -120,7 +122,7 @@ def quiet(cmd: str) -> None:
 
 def repo_root() -> Path:
     try:
-        return Path(sh(["git", "rev-parse", "--show-toplevel"], cwd=HERE).strip())
+        return Path(sh(["git", "rev-parse", "--show-toplevel"], quiet_errors=True, cwd=HERE).strip())
     except (subprocess.CalledProcessError, FileNotFoundError):
         return HERE.parent
 
@@ -405,8 +407,8 @@ def main() -> int:
 
 def git_describe(root: Path) -> str:
     try:
-        head = sh(["git", "rev-parse", "--short", "HEAD"], cwd=root).strip()
-        dirty = sh(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root).strip()
+        head = sh(["git", "rev-parse", "--short", "HEAD"], quiet_errors=True, cwd=root).strip()
+        dirty = sh(["git", "status", "--porcelain", "--untracked-files=no"], quiet_errors=True, cwd=root).strip()
         return head + ("+dirty" if dirty else "")
     except (subprocess.CalledProcessError, FileNotFoundError):
         return "?"

@@ -23,6 +23,9 @@ cargo build --workspace --all-targets
 step "cargo test --workspace"
 cargo test --workspace
 
+step "MCP tests (official Python SDK)"
+tests/mcp/run.sh
+
 step "UI unit tests"
 npm test --silent
 

@@ -150,17 +150,27 @@ pub fn preview_rules(
     let walk = crate::walk::walk_source(
         &root,
         &rules,
-        &crate::walk::WalkOptions { recursive, threads: 2 },
+        &crate::walk::WalkOptions {
+            recursive,
+            threads: 2,
+        },
     );
-    let mut samples: Vec<String> =
-        walk.files.iter().map(|f| f.rel_path.to_string_lossy().into_owned()).collect();
+    let mut samples: Vec<String> = walk
+        .files
+        .iter()
+        .map(|f| f.rel_path.to_string_lossy().into_owned())
+        .collect();
     samples.sort();
     samples.truncate(n_samples);
     Ok(RulesPreview {
         n_matching: walk.files.len() as u64,
         n_excluded: walk.n_excluded,
         samples,
-        problems: walk.problems.iter().map(|p| format!("{}: {}", p.path.display(), p.message)).collect(),
+        problems: walk
+            .problems
+            .iter()
+            .map(|p| format!("{}: {}", p.path.display(), p.message))
+            .collect(),
     })
 }
 

@@ -197,7 +197,10 @@ fn serve(stream: UnixStream, sender: crossbeam_channel::Sender<Incoming>) {
 
 /// Whether an engine answers on `socket`.
 pub fn ping(socket: &Path) -> bool {
-    matches!(send(socket, &Request::Ping, Some(Duration::from_secs(2))), Ok(Response::Pong { .. }))
+    matches!(
+        send(socket, &Request::Ping, Some(Duration::from_secs(2))),
+        Ok(Response::Pong { .. })
+    )
 }
 
 /// Makes sure an engine runs for `data_dir`: when none answers, starts
@@ -226,7 +229,9 @@ pub fn ensure_engine(data_dir: &crate::DataDir, program: &Path) -> Result<()> {
             Ok(())
         });
     }
-    command.spawn().map_err(|e| Error::io("starting the engine", program, e))?;
+    command
+        .spawn()
+        .map_err(|e| Error::io("starting the engine", program, e))?;
     for _ in 0..200 {
         if ping(&socket) {
             return Ok(());
@@ -236,6 +241,9 @@ pub fn ensure_engine(data_dir: &crate::DataDir, program: &Path) -> Result<()> {
     Err(Error::io(
         "waiting for the engine at",
         &socket,
-        std::io::Error::new(std::io::ErrorKind::TimedOut, "it did not answer within 10 s; see the logs folder"),
+        std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            "it did not answer within 10 s; see the logs folder",
+        ),
     ))
 }

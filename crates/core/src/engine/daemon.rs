@@ -57,6 +57,10 @@ struct Engine {
     /// Sources that changed while indexing was paused.
     dirty_while_paused: HashSet<i64>,
     next_maintenance: Instant,
+    /// Live changes of sources a full-scan job is working on: indexed when
+    /// the job ends, so the job and the live update never write the same
+    /// paths at once from two connections.
+    deferred: HashMap<i64, Vec<PathBuf>>,
 }
 
 /// How often housekeeping runs (the first time an hour after start).
@@ -109,6 +113,7 @@ pub fn run(data_dir: DataDir, shutdown: Receiver<()>, mut events: impl EngineEve
         paused: settings.boolean("indexing.paused"),
         dirty_while_paused: HashSet::new(),
         next_maintenance: Instant::now() + Duration::from_secs(3600),
+        deferred: HashMap::new(),
     };
     tracing::info!(data_dir = %data_dir.path().display(), pid = std::process::id(), "engine started");
     engine.recover_jobs();
@@ -316,6 +321,17 @@ impl Engine {
 
     fn job_finished(&mut self, done: JobDone) {
         self.runner.finished(&done);
+        let ready: Vec<i64> = self
+            .deferred
+            .keys()
+            .copied()
+            .filter(|id| !self.runner.has_job_for(*id))
+            .collect();
+        for source_id in ready {
+            if let Some(list) = self.deferred.remove(&source_id) {
+                self.live_paths_indexed += self.scan_live(source_id, list);
+            }
+        }
         let job = self.index.store().job(&done.id).ok();
         if let Some(error) = &done.error {
             tracing::warn!(job = %done.id, %error, "job ended with an error");
@@ -603,28 +619,42 @@ impl Engine {
                 }
             }
         }
-        for (source_id, mut list) in paths {
-            let Some(source) = self.watched.get(&source_id).cloned() else {
+        for (source_id, list) in paths {
+            if self.runner.has_job_for(source_id) {
+                self.deferred.entry(source_id).or_default().extend(list);
                 continue;
-            };
-            list.sort();
-            list.dedup();
-            n_paths += list.len() as u64;
-            match self.index.scan_paths(&source, list) {
-                Ok(outcome) => {
-                    let c = &outcome.counts;
-                    tracing::debug!(
-                        source = %source.path.display(), new = c.new, modified = c.modified,
-                        moved = c.moved, deleted = c.deleted, failed = c.failed_files, "live changes indexed"
-                    );
-                }
-                Err(err) => {
-                    tracing::warn!(source = %source.path.display(), %err, "live update failed")
-                }
             }
+            n_paths += self.scan_live(source_id, list);
         }
         self.live_paths_indexed += n_paths;
         n_paths as usize
+    }
+
+    /// Indexes the changed paths of one source; returns how many.
+    fn scan_live(&mut self, source_id: i64, mut list: Vec<PathBuf>) -> u64 {
+        let Some(source) = self.watched.get(&source_id).cloned() else {
+            return 0;
+        };
+        list.sort();
+        list.dedup();
+        let n_paths = list.len() as u64;
+        match self.index.scan_paths(&source, list) {
+            Ok(outcome) => {
+                let c = &outcome.counts;
+                tracing::debug!(
+                    source = %source.path.display(), new = c.new, modified = c.modified,
+                    moved = c.moved, deleted = c.deleted, failed = c.failed_files, "live changes indexed"
+                );
+            }
+            Err(err) => {
+                // Never silence: a failed live update becomes a rescan.
+                tracing::warn!(source = %source.path.display(), %err, "live update failed; rescanning");
+                if let Err(err) = self.queue_scan(&source, "rescan", true) {
+                    tracing::warn!(%err, "could not queue a rescan");
+                }
+            }
+        }
+        n_paths
     }
 }
 

@@ -9,12 +9,11 @@
 //! on its own, and while it is stuck further calls fail at once rather than
 //! pile up threads.
 
-use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, TryRecvError};
 use std::time::Duration;
 
 use super::error::NotifyError;
-use super::event::{EventKind, Notification, Urgency};
+use super::event::Notification;
 use super::sink::{Sink, SinkKind};
 
 /// How long a call may take by default. D-Bus answers within milliseconds;
@@ -75,30 +74,34 @@ impl DesktopSink {
             .body(&escape_markup(&n.body))
             .icon(&self.icon);
         #[cfg(all(unix, not(target_os = "macos")))]
-        {
-            desktop.urgency(match n.urgency {
-                Urgency::Low => notify_rust::Urgency::Low,
-                Urgency::Normal => notify_rust::Urgency::Normal,
-                Urgency::Critical => notify_rust::Urgency::Critical,
-            });
-            // Standard categories let the notification server group and style them.
-            let category = match n.kind {
-                EventKind::JobCompleted => Some("transfer.complete"),
-                EventKind::JobFailed => Some("transfer.error"),
-                EventKind::SourceError => Some("device.error"),
-                _ => None,
-            };
-            if let Some(category) = category {
-                desktop.hint(notify_rust::Hint::Category(category.into()));
-            }
-            if n.urgency == Urgency::Low {
-                // Progress need not stay in the notification history.
-                desktop.hint(notify_rust::Hint::Transient(true));
-            }
-        }
-        #[cfg(not(all(unix, not(target_os = "macos"))))]
-        let _ = (n.kind, n.urgency);
+        add_xdg_hints(&mut desktop, n);
         desktop
+    }
+}
+
+/// Urgency, category and transience: freedesktop hints (other platforms
+/// have no such thing).
+#[cfg(all(unix, not(target_os = "macos")))]
+fn add_xdg_hints(desktop: &mut notify_rust::Notification, n: &Notification) {
+    use super::event::{EventKind, Urgency};
+    desktop.urgency(match n.urgency {
+        Urgency::Low => notify_rust::Urgency::Low,
+        Urgency::Normal => notify_rust::Urgency::Normal,
+        Urgency::Critical => notify_rust::Urgency::Critical,
+    });
+    // Standard categories let the notification server group and style them.
+    let category = match n.kind {
+        EventKind::JobCompleted => Some("transfer.complete"),
+        EventKind::JobFailed => Some("transfer.error"),
+        EventKind::SourceError => Some("device.error"),
+        _ => None,
+    };
+    if let Some(category) = category {
+        desktop.hint(notify_rust::Hint::Category(category.into()));
+    }
+    if n.urgency == Urgency::Low {
+        // Progress need not stay in the notification history.
+        desktop.hint(notify_rust::Hint::Transient(true));
     }
 }
 
@@ -159,6 +162,7 @@ fn find_session_bus() -> Result<(), NotifyError> {
     if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some_and(|a| !a.is_empty()) {
         return Ok(());
     }
+    use std::path::PathBuf;
     let runtime_dir = std::env::var_os("XDG_RUNTIME_DIR")
         .map(PathBuf::from)
         // SAFETY: geteuid cannot fail.
@@ -177,7 +181,6 @@ fn find_session_bus() -> Result<(), NotifyError> {
 
 #[cfg(not(all(unix, not(target_os = "macos"))))]
 fn find_session_bus() -> Result<(), NotifyError> {
-    let _ = PathBuf::new();
     Ok(())
 }
 

@@ -333,7 +333,7 @@ pub fn scan_source(
             );
             counts.indexed_files += 1;
             counts.last_indexed_file = Some(item.file.path.to_string_lossy().into_owned());
-            if let Err(err) = writer.push(op, &mut counts) {
+            if let Some(Err(err)) = op.map(|op| writer.push(op, &mut counts)) {
                 error = Some(err);
                 stop.store(true, Ordering::Relaxed);
                 continue;
@@ -395,7 +395,9 @@ fn adopt_moves_from_outside(store: &Store, source_id: i64, plan: &mut ScanPlan) 
     let mut kept = Vec::with_capacity(plan.work.len());
     for item in std::mem::take(&mut plan.work) {
         if item.prior.is_none() && item.file.stat.size > 0 {
-            if let Some((old_path, doc_id)) = store.document_by_stat(source_id, &item.file.stat)? {
+            if let Some((old_path, doc_id)) =
+                store.document_by_stat(source_id, &item.file.stat, item.format.as_str())?
+            {
                 if old_path != item.file.path.to_string_lossy()
                     && !std::path::Path::new(&old_path).exists()
                 {
@@ -442,7 +444,7 @@ fn decide(
     counts: &mut JobCounts,
     vanished_by_content: &mut HashMap<i64, Vec<i64>>,
     moved_docs: &mut std::collections::HashSet<i64>,
-) -> WriteOp {
+) -> Option<WriteOp> {
     let is_new = item.prior.as_ref().is_none_or(|prior| !prior.active);
     let count_indexed = |counts: &mut JobCounts| {
         if item.reason == WorkReason::Reextract {
@@ -469,12 +471,21 @@ fn decide(
     match outcome {
         ReadOutcome::NameOnly { stat } => {
             count_indexed(counts);
-            WriteOp::Index {
+            Some(WriteOp::Index {
                 row: document_row(source_id, &item.file, item.format, stat),
                 content: ContentChange::NameOnly,
-            }
+            })
         }
-        ReadOutcome::Failed { error } => fail(counts, item.file.stat, error),
+        // Gone between the walk and the read: it is simply not there (the
+        // next event or scan sees whatever replaced it).
+        ReadOutcome::Vanished => match &item.prior {
+            Some(prior) if prior.active => {
+                counts.deleted += 1;
+                Some(WriteOp::Delete { doc_id: prior.id })
+            }
+            _ => None,
+        },
+        ReadOutcome::Failed { error } => Some(fail(counts, item.file.stat, error)),
         ReadOutcome::Read {
             stat,
             existing,
@@ -485,20 +496,20 @@ fn decide(
             if let (Some(prior), Some(content)) = (&item.prior, existing) {
                 if prior.active && prior.content_id == Some(content) {
                     counts.unchanged += 1;
-                    return WriteOp::Restat {
+                    return Some(WriteOp::Restat {
                         doc_id: prior.id,
                         stat,
-                    };
+                    });
                 }
             }
             if let (None, Some(content)) = (&item.prior, existing) {
                 if let Some(doc_id) = vanished_by_content.get_mut(&content).and_then(Vec::pop) {
                     counts.moved += 1;
                     moved_docs.insert(doc_id);
-                    return WriteOp::Move {
+                    return Some(WriteOp::Move {
                         doc_id,
                         row: document_row(source_id, &item.file, item.format, stat),
-                    };
+                    });
                 }
             }
             let row = document_row(source_id, &item.file, item.format, stat);
@@ -506,11 +517,11 @@ fn decide(
                 (Some(content), _) => ContentChange::Existing(content),
                 (None, Some(Ok(new))) => ContentChange::New(new),
                 (None, Some(Err(ExtractError::Binary))) => ContentChange::NameOnly,
-                (None, Some(Err(err))) => return fail(counts, stat, err.to_string()),
+                (None, Some(Err(err))) => return Some(fail(counts, stat, err.to_string())),
                 (None, None) => ContentChange::NameOnly,
             };
             count_indexed(counts);
-            WriteOp::Index { row, content }
+            Some(WriteOp::Index { row, content })
         }
     }
 }

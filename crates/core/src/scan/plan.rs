@@ -120,17 +120,23 @@ pub fn plan_scan(
 
     // Whatever is left in `states` was not walked: vanished, unless its
     // folder could not be read or it was already inactive.
-    let mut vanished_by_stat: HashMap<(u64, u64, i64), usize> = HashMap::new();
+    let mut vanished_by_stat: HashMap<(u64, u64, i64, String), usize> = HashMap::new();
     for (path, state) in states {
         if !state.active || seen.contains(&path) || unreachable(Path::new(&path)) {
             continue;
         }
-        vanished_by_stat.insert(stat_key(&state.stat), plan.vanished.len());
+        // A document that failed is not carried to a new name: it must be
+        // read there (bug found by the convergence test).
+        if state.error.is_none() {
+            vanished_by_stat.insert(stat_key(&state.stat, &state.format), plan.vanished.len());
+        }
         plan.vanished.push(state);
     }
     let mut moved_away: HashSet<usize> = HashSet::new();
     for (file, format) in fresh {
-        match vanished_by_stat.remove(&stat_key(&file.stat)) {
+        // Same inode, size and mtime *and* the same format: a rename that
+        // changes the extension (a.png → a.txt) must be extracted anew.
+        match vanished_by_stat.remove(&stat_key(&file.stat, format.as_str())) {
             Some(index) if file.stat.size > 0 => {
                 moved_away.insert(index);
                 plan.moves.push(StatMove {
@@ -159,6 +165,6 @@ pub fn plan_scan(
     plan
 }
 
-fn stat_key(stat: &FileStat) -> (u64, u64, i64) {
-    (stat.inode, stat.size, stat.mtime_ns)
+fn stat_key(stat: &FileStat, format: &str) -> (u64, u64, i64, String) {
+    (stat.inode, stat.size, stat.mtime_ns, format.to_string())
 }

@@ -39,6 +39,8 @@ pub enum ReadOutcome {
         /// Freshly extracted text (when no current content existed).
         extracted: Option<Result<NewContent, ExtractError>>,
     },
+    /// The file was gone when it was opened.
+    Vanished,
     /// The file could not be read.
     Failed {
         /// What went wrong, for the document's error column.

@@ -30,6 +30,8 @@ pub struct DocumentState {
     pub retry_at: Option<i64>,
     /// Extractor that made the content's text.
     pub extractor: Option<String>,
+    /// The format the path was indexed as.
+    pub format: String,
 }
 
 /// A chunk of extracted text with its place in the document.
@@ -190,7 +192,7 @@ impl Store {
         };
         let mut stmt = self.conn.prepare_cached(
             "SELECT d.path, d.id, d.content_id, d.size, d.mtime_ns, d.inode, d.dev, d.active,
-                    d.error, d.retry_at, c.extractor
+                    d.error, d.retry_at, c.extractor, d.format
              FROM documents d LEFT JOIN contents c ON c.id = d.content_id
              WHERE d.source_id = ?1
                AND (?2 IS NULL OR d.path = ?2 OR (d.path >= ?3 AND d.path < ?4))",
@@ -211,6 +213,7 @@ impl Store {
                     error: row.get(8)?,
                     retry_at: row.get(9)?,
                     extractor: row.get(10)?,
+                    format: row.get(11)?,
                 },
             ))
         })?;
@@ -223,16 +226,25 @@ impl Store {
         &self,
         source_id: i64,
         stat: &FileStat,
+        format: &str,
     ) -> Result<Option<(String, i64)>> {
         Ok(self
             .conn
             .prepare_cached(
                 "SELECT path, id FROM documents
-                 WHERE inode = ?2 AND source_id = ?1 AND size = ?3 AND mtime_ns = ?4 AND active = 1",
+                 WHERE inode = ?2 AND source_id = ?1 AND size = ?3 AND mtime_ns = ?4 AND active = 1
+                   AND error IS NULL AND format = ?5",
             )?
-            .query_row(params![source_id, stat.inode as i64, stat.size as i64, stat.mtime_ns], |row| {
-                Ok((row.get(0)?, row.get(1)?))
-            })
+            .query_row(
+                params![
+                    source_id,
+                    stat.inode as i64,
+                    stat.size as i64,
+                    stat.mtime_ns,
+                    format
+                ],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
             .optional()?)
     }
 
@@ -249,7 +261,13 @@ impl Store {
     /// belongs to, so the job row never runs ahead of (or behind) the
     /// documents it counts. Returns the number of chunks written.
     pub fn apply(&mut self, batch: &[WriteOp], job: Option<(&str, &JobCounts)>) -> Result<u64> {
-        let tx = self.conn.transaction()?;
+        // IMMEDIATE: take the write lock at BEGIN. A deferred transaction
+        // that reads first and then writes fails at once with "database is
+        // locked" when another writer committed in between (SQLite cannot
+        // wait there without risking a deadlock).
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut chunks_written = 0u64;
         for op in batch {
             chunks_written += apply_one(&tx, op)?;
@@ -261,6 +279,26 @@ impl Store {
         }
         tx.commit()?;
         Ok(chunks_written)
+    }
+
+    /// Deletes the contents (and their text) that no document points at.
+    /// Only safe when no scan is reading: the CLI calls it at the end of its
+    /// own scan, the engine during maintenance, when no job runs.
+    pub fn collect_orphans(&mut self) -> Result<u64> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute(
+            "DELETE FROM chunks WHERE content_id IN
+                 (SELECT id FROM contents c WHERE NOT EXISTS (SELECT 1 FROM documents d WHERE d.content_id = c.id))",
+            [],
+        )?;
+        let n = tx.execute(
+            "DELETE FROM contents WHERE NOT EXISTS (SELECT 1 FROM documents d WHERE d.content_id = contents.id)",
+            [],
+        )? as u64;
+        tx.commit()?;
+        Ok(n)
     }
 
     /// Active documents of a source (or of all sources) whose last attempt failed.
@@ -301,7 +339,10 @@ fn apply_one(tx: &Transaction<'_>, op: &WriteOp) -> Result<u64> {
     match op {
         WriteOp::Index { row, content } => {
             let (content_id, chunks) = match content {
-                ContentChange::Existing(id) => (Some(*id), 0),
+                ContentChange::Existing(id) => (
+                    Some(*id).filter(|id| content_exists(tx, *id).unwrap_or(false)),
+                    0,
+                ),
                 ContentChange::New(new) => {
                     let (id, chunks) = store_content(tx, new)?;
                     (Some(id), chunks)
@@ -336,9 +377,11 @@ fn apply_one(tx: &Transaction<'_>, op: &WriteOp) -> Result<u64> {
                 row.stat.dev as i64,
                 now_ms(),
             ])?;
-            if let Some(old) = old.filter(|old| Some(*old) != content_id) {
-                drop_content_if_orphaned(tx, old)?;
-            }
+            // The old content, if nobody points at it any more, is left for
+            // maintenance (`Store::collect_orphans`): a reader thread may
+            // have just looked it up by hash for another file, and deleting
+            // it here would break that file's write.
+            let _ = old;
             Ok(chunks)
         }
         WriteOp::Move { doc_id, row } => {
@@ -350,11 +393,8 @@ fn apply_one(tx: &Transaction<'_>, op: &WriteOp) -> Result<u64> {
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()?;
-            if let Some((displaced_id, displaced_content)) = displaced {
+            if let Some((displaced_id, _)) = displaced {
                 tx.execute("DELETE FROM documents WHERE id = ?1", [displaced_id])?;
-                if let Some(content) = displaced_content {
-                    drop_content_if_orphaned(tx, content)?;
-                }
             }
             tx.prepare_cached(
                 "UPDATE documents SET source_id = ?2, path = ?3, rel_path = ?4, name = ?5, ext = ?6,
@@ -433,6 +473,12 @@ fn apply_one(tx: &Transaction<'_>, op: &WriteOp) -> Result<u64> {
     }
 }
 
+fn content_exists(tx: &Transaction<'_>, id: i64) -> Result<bool> {
+    Ok(tx
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM contents WHERE id = ?1)")?
+        .query_row([id], |row| row.get(0))?)
+}
+
 fn previous_content(tx: &Transaction<'_>, path: &str) -> Result<Option<i64>> {
     Ok(tx
         .prepare_cached("SELECT content_id FROM documents WHERE path = ?1")?
@@ -501,18 +547,4 @@ fn store_content(tx: &Transaction<'_>, new: &NewContent) -> Result<(i64, u64)> {
         ])?;
     }
     Ok((id, new.chunks.len() as u64))
-}
-
-fn drop_content_if_orphaned(tx: &Transaction<'_>, content_id: i64) -> Result<()> {
-    let referenced: bool = tx
-        .prepare_cached("SELECT EXISTS (SELECT 1 FROM documents WHERE content_id = ?1)")?
-        .query_row([content_id], |row| row.get(0))?;
-    if !referenced {
-        // Chunks first, so their FTS delete triggers run with the old text.
-        tx.prepare_cached("DELETE FROM chunks WHERE content_id = ?1")?
-            .execute([content_id])?;
-        tx.prepare_cached("DELETE FROM contents WHERE id = ?1")?
-            .execute([content_id])?;
-    }
-    Ok(())
 }

@@ -34,21 +34,12 @@ impl Store {
             "DELETE FROM documents WHERE active = 0 AND deleted_at < ?1",
             params![cutoff],
         )? as u64;
-        // Chunks first, so their FTS delete triggers see the old text.
-        tx.execute(
-            "DELETE FROM chunks WHERE content_id IN
-                 (SELECT id FROM contents c WHERE NOT EXISTS (SELECT 1 FROM documents d WHERE d.content_id = c.id))",
-            [],
-        )?;
-        report.purged_contents = tx.execute(
-            "DELETE FROM contents WHERE NOT EXISTS (SELECT 1 FROM documents d WHERE d.content_id = contents.id)",
-            [],
-        )? as u64;
         report.purged_jobs = tx.execute(
             "DELETE FROM indexing_jobs WHERE status IN ('completed', 'failed', 'cancelled') AND completed_at < ?1",
             params![cutoff],
         )? as u64;
         tx.commit()?;
+        report.purged_contents = self.collect_orphans()?;
         // Merge the FTS b-tree segments: faster queries, smaller index.
         self.conn
             .execute("INSERT INTO chunks_fts(chunks_fts) VALUES ('optimize')", [])?;
