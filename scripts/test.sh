@@ -31,3 +31,6 @@ npm test --silent
 
 step "desktop smoke test (Xvfb + D-Bus)"
 xvfb-run -a dbus-run-session -- tests/desktop/smoke.sh "$CARGO_TARGET_DIR/debug/gleaner-desktop"
+
+step "desktop end-to-end test (WebKitWebDriver drives the settings window)"
+xvfb-run -a dbus-run-session -- tests/desktop/drive.py "$CARGO_TARGET_DIR/debug/gleaner-desktop"

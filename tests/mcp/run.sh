@@ -18,4 +18,5 @@ fi
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/gleaner-target}
 export GLEANER_BIN=${GLEANER_BIN:-$CARGO_TARGET_DIR/debug/gleaner}
 [[ -x $GLEANER_BIN ]] || cargo build -p gleaner-cli
+export PYTHONDONTWRITEBYTECODE=1
 exec "$venv/bin/python" -m pytest -q -p no:cacheprovider tests/mcp "$@"

@@ -208,8 +208,11 @@ impl DebounceQueue {
         let old = self.take_entry(path);
         let first_event = old.as_ref().map_or(now, |old| old.first_event);
         match old.map(|old| old.state) {
-            // Created and removed within one window: nobody needs to know.
-            Some(State::Changed { is_new: true }) => return,
+            // Created and removed within one window. Still reported: for a
+            // directory, files inside it may have been delivered already
+            // (a close-write is delivered at once), and the engine must drop
+            // them; for a path it never indexed the removal costs nothing.
+            Some(State::Changed { is_new: true }) => {}
             Some(State::Renamed { from }) => self.removed_elsewhere(source_id, &from, now),
             Some(state @ State::MovedAway { .. }) => {
                 // A second removal of a path that already moved away.
@@ -357,7 +360,11 @@ impl DebounceQueue {
                     to: path,
                 }),
                 State::MovedAway { before, .. } => match before.map(|state| *state) {
-                    Some(State::Changed { is_new: true }) => {}
+                    // New and moved away at once: reported as removed, since
+                    // files inside a new directory may already be indexed.
+                    Some(State::Changed { is_new: true }) => {
+                        ready.push(Change::Removed { source_id, path })
+                    }
                     Some(State::Renamed { from }) => {
                         ready.push(Change::Removed {
                             source_id,
@@ -715,13 +722,20 @@ mod tests {
     }
 
     #[test]
-    fn a_file_created_and_removed_within_the_window_is_forgotten() {
+    fn a_path_created_and_removed_within_the_window_is_one_removal() {
+        // Regression (convergence test): a new folder's files can be
+        // delivered before the folder goes away; the removal must follow.
         let (mut q, t0) = queue();
         q.created(1, &p("/s/scratch"), t0);
         q.changed(1, &p("/s/scratch"), t0 + ms(1));
         q.removed(1, &p("/s/scratch"), t0 + ms(2));
-        assert_eq!(q.len(), 0);
-        assert!(q.take_ready(t0 + ms(10_000)).is_empty());
+        assert_eq!(
+            q.take_ready(t0 + ms(10_000)),
+            vec![Change::Removed {
+                source_id: 1,
+                path: p("/s/scratch")
+            }]
+        );
     }
 
     #[test]
