@@ -34,3 +34,7 @@ xvfb-run -a dbus-run-session -- tests/desktop/smoke.sh "$CARGO_TARGET_DIR/debug/
 
 step "desktop end-to-end test (WebKitWebDriver drives the settings window)"
 xvfb-run -a dbus-run-session -- tests/desktop/drive.py "$CARGO_TARGET_DIR/debug/gleaner-desktop"
+
+# set -e got us here: every step above passed.
+echo
+echo "steps: 8 passed, 0 failed"
