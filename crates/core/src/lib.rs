@@ -25,6 +25,7 @@ pub mod scan;
 pub mod settings;
 pub mod source;
 pub mod store;
+pub mod time;
 pub mod walk;
 pub mod watch;
 

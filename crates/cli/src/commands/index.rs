@@ -29,6 +29,19 @@ struct IndexSummary {
     jobs: Vec<String>,
 }
 
+impl IndexSummary {
+    fn add(&mut self, c: &gleaner_core::store::JobCounts) {
+        self.new += c.new;
+        self.modified += c.modified;
+        self.moved += c.moved;
+        self.deleted += c.deleted;
+        self.unchanged += c.unchanged;
+        self.failed += c.failed_files;
+        self.chunks += c.total_chunks;
+        self.bytes_read += c.bytes_processed;
+    }
+}
+
 pub fn run(index: &mut Index, path: Option<&Path>, json: bool) -> Result<()> {
     // One engine per data directory: a foreground index is the engine for
     // as long as it runs.
@@ -57,14 +70,7 @@ pub fn run(index: &mut Index, path: Option<&Path>, json: bool) -> Result<()> {
             Ok(report) => {
                 bar.finish();
                 let c = &report.outcome.counts;
-                summary.new += c.new;
-                summary.modified += c.modified;
-                summary.moved += c.moved;
-                summary.deleted += c.deleted;
-                summary.unchanged += c.unchanged;
-                summary.failed += c.failed_files;
-                summary.chunks += c.total_chunks;
-                summary.bytes_read += c.bytes_processed;
+                summary.add(c);
                 summary.jobs.push(report.job_id);
                 for problem in &report.outcome.problems {
                     eprintln!(
@@ -125,14 +131,7 @@ fn run_in_engine(index: &Index, path: Option<&Path>, json: bool) -> Result<()> {
     let mut summary = IndexSummary::default();
     for scan in &scans {
         let c = &scan.counts;
-        summary.new += c.new;
-        summary.modified += c.modified;
-        summary.moved += c.moved;
-        summary.deleted += c.deleted;
-        summary.unchanged += c.unchanged;
-        summary.failed += c.failed_files;
-        summary.chunks += c.total_chunks;
-        summary.bytes_read += c.bytes_processed;
+        summary.add(c);
         summary.jobs.push(scan.job_id.clone());
         if !json {
             println!(
