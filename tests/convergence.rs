@@ -193,8 +193,7 @@ fn env_number(key: &str) -> Option<u64> {
 
 /// Whether an operation-log line names `name` as a whole path component.
 fn mentions(line: &str, name: &str) -> bool {
-    line.split([' ', '/', ','])
-        .any(|word| word == name)
+    line.split([' ', '/', ',']).any(|word| word == name)
 }
 
 // ---------------------------------------------------------------------------
