@@ -29,6 +29,9 @@ tests/mcp/run.sh
 step "UI unit tests"
 npm test --silent
 
+step "desktop notifications reach a real notification server (dunst on D-Bus)"
+xvfb-run -a dbus-run-session -- tests/desktop/notifications.sh "$CARGO_TARGET_DIR/debug/examples/notify_demo"
+
 step "desktop smoke test (Xvfb + D-Bus)"
 xvfb-run -a dbus-run-session -- tests/desktop/smoke.sh "$CARGO_TARGET_DIR/debug/gleaner-desktop"
 
@@ -37,4 +40,4 @@ xvfb-run -a dbus-run-session -- tests/desktop/drive.py "$CARGO_TARGET_DIR/debug/
 
 # set -e got us here: every step above passed.
 echo
-echo "steps: 8 passed, 0 failed"
+echo "steps: 9 passed, 0 failed"

@@ -1,9 +1,10 @@
 //! The notification policy: what reaches people, when, and merged how.
 //!
-//! [`Dispatcher`] is the whole policy as a plain state machine. It is given
-//! the time with every call and returns what to deliver, so the throttle and
-//! the digests are tested with made-up instants, deterministically and at
-//! once; the notifier's worker thread feeds it real time.
+//! The crate-private `Dispatcher` is the whole policy as a plain state
+//! machine. It is given the time with every call and returns what to
+//! deliver, so the throttle and the digests are tested with made-up
+//! instants, deterministically and at once; the notifier's worker thread
+//! feeds it real time.
 //!
 //! The rules, in order:
 //! - **Every event is recorded** (the log sinks get it at once, whatever the
