@@ -141,14 +141,12 @@ pub fn run() {
         });
 
     app.run(|app, event| match event {
-        RunEvent::ExitRequested { code, api, .. } => {
-            // `code` is None when the exit comes from the windowing system
-            // (e.g. the last window went away), Some(_) when it comes from
-            // `AppHandle::exit`, i.e. from `quit`. A tray app only honours the latter.
-            if code.is_none() {
-                api.prevent_exit();
-            }
-        }
+        // `code` is None when the exit comes from the windowing system
+        // (e.g. the last window went away), Some(_) when it comes from
+        // `AppHandle::exit`, i.e. from `quit`. A tray app only honours the latter.
+        RunEvent::ExitRequested {
+            code: None, api, ..
+        } => api.prevent_exit(),
         // Whatever ended the app, the engine stops cleanly (a no-op after `quit`).
         RunEvent::Exit => stop_engine(app),
         _ => {}

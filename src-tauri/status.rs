@@ -12,6 +12,8 @@
 //! The status line itself is a pure function of the snapshot
 //! ([`summarize`]), tested below.
 
+/// 12431 → "12,431" (the engine's formatter, shared with notifications).
+pub use gleaner_core::notify::text::group_thousands as thousands;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -189,19 +191,6 @@ fn documents(n: i64) -> String {
         thousands(n),
         if n == 1 { "document" } else { "documents" }
     )
-}
-
-/// 12431 → "12,431".
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
 }
 
 /// Reads the database and builds a snapshot; `sources` are the last counted

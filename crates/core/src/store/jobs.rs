@@ -266,24 +266,6 @@ impl Store {
         self.job(id)
     }
 
-    /// Creates a job for a source, already running (a foreground scan).
-    pub fn create_running_job(
-        &self,
-        source_id: i64,
-        directory: &str,
-        recursive: bool,
-        trigger: &str,
-    ) -> Result<String> {
-        let id = uuid::Uuid::new_v4().to_string();
-        let now = now_ms();
-        self.conn.execute(
-            "INSERT INTO indexing_jobs (id, source_id, directory, recursive, trigger, status, created_at, started_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, 'running', ?6, ?6)",
-            params![id, source_id, directory, recursive, trigger, now],
-        )?;
-        Ok(id)
-    }
-
     /// Finishes a job with its final counts.
     pub fn finish_job(
         &self,
