@@ -12,7 +12,8 @@ scripts/setup-debian.sh
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/gleaner-target}
 export CARGO_TERM_COLOR=never
 
-step() { printf '\n== %s\n' "$*"; }
+steps=0
+step() { steps=$((steps + 1)); printf '\n== %s\n' "$*"; }
 
 step "UI build (embedded in the desktop binary)"
 npm run --silent ui:build
@@ -40,4 +41,4 @@ xvfb-run -a dbus-run-session -- tests/desktop/drive.py "$CARGO_TARGET_DIR/debug/
 
 # set -e got us here: every step above passed.
 echo
-echo "steps: 9 passed, 0 failed"
+echo "steps: $steps passed, 0 failed"
