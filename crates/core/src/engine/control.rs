@@ -53,6 +53,14 @@ pub enum Request {
         /// The job id.
         job: String,
     },
+    /// Index these files now, as a live change from the watcher would be.
+    /// Every path must lie inside an active source; answered once they are
+    /// indexed, or deferred.
+    Index {
+        /// Absolute, canonical paths (the client resolves symbolic links
+        /// and `..` before asking).
+        paths: Vec<PathBuf>,
+    },
 }
 
 /// The engine's answer.
@@ -85,6 +93,15 @@ pub enum Response {
         scans: Vec<ScanSummary>,
         /// Sources that could not be scanned, with the reason.
         errors: Vec<String>,
+    },
+    /// The files of a [`Request::Index`] were taken.
+    Indexed {
+        /// Paths indexed before the answer.
+        indexed: u64,
+        /// Paths left for later: a job for their source is running (they are
+        /// indexed when it ends), or all indexing is paused (the rescan on
+        /// resume takes them).
+        deferred: u64,
     },
     /// The request failed.
     Error {

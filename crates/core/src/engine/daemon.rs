@@ -198,6 +198,10 @@ impl Engine {
                 let result = self.runner.cancel(self.index.store(), &job);
                 incoming.reply(answer(result));
             }
+            Request::Index { paths } => {
+                let response = self.index_paths(paths);
+                incoming.reply(response);
+            }
         }
         Flow::Continue
     }
@@ -628,6 +632,42 @@ impl Engine {
         }
         self.live_paths_indexed += n_paths;
         n_paths as usize
+    }
+
+    /// Indexes files a client named (`Request::Index`) the way a live
+    /// change is indexed: each goes to the watched source that holds it, and
+    /// waits like a live change while that source's job runs or indexing is
+    /// paused. A path outside every watched source refuses the whole request.
+    fn index_paths(&mut self, paths: Vec<PathBuf>) -> Response {
+        let mut by_source: BTreeMap<i64, Vec<PathBuf>> = BTreeMap::new();
+        for path in paths {
+            // The deepest root wins when sources nest.
+            let holder = self
+                .watched
+                .values()
+                .filter(|source| path.starts_with(&source.path))
+                .max_by_key(|source| source.path.as_os_str().len());
+            let Some(source) = holder else {
+                return Response::Error {
+                    message: format!("{} is not inside an active source", path.display()),
+                };
+            };
+            by_source.entry(source.id).or_default().push(path);
+        }
+        let (mut indexed, mut deferred) = (0u64, 0u64);
+        for (source_id, list) in by_source {
+            if self.paused {
+                deferred += list.len() as u64;
+                self.dirty_while_paused.insert(source_id);
+            } else if self.runner.has_job_for(source_id) {
+                deferred += list.len() as u64;
+                self.deferred.entry(source_id).or_default().extend(list);
+            } else {
+                indexed += self.scan_live(source_id, list);
+            }
+        }
+        self.live_paths_indexed += indexed;
+        Response::Indexed { indexed, deferred }
     }
 
     /// Indexes the changed paths of one source; returns how many.
