@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use gleaner_core::health::HealthReport;
 use gleaner_core::settings::{SettingKind, REGISTRY};
 use gleaner_core::source::{NewSource, RulesPreview, Source, SourceUpdate};
-use gleaner_core::store::{SearchFilter, SearchHit, SourceStatusRow};
+use gleaner_core::store::{FailedDocument, SearchFilter, SearchHit, SourceStatusRow};
 use serde::Serialize;
 use tauri::{AppHandle, State, WebviewWindow};
 
@@ -24,6 +24,8 @@ use crate::status::{JobView, LastSnapshot, Snapshot, RECENT_JOBS};
 const PREVIEW_SAMPLES: usize = 8;
 /// Most search hits one query returns.
 const MAX_HITS: usize = 200;
+/// Most failed files one list shows (the total is told beside it).
+const MAX_FAILED_SHOWN: usize = 500;
 
 /// The latest status snapshot (the same the `status` event carries), so the
 /// window can draw at once instead of waiting for the next change.
@@ -275,15 +277,17 @@ pub async fn get_settings(desktop: State<'_, Desktop>) -> CommandResult<Vec<Sett
         .await
 }
 
-/// Validates and stores one setting; returns the stored value. The global
-/// pause goes through the engine, which must know at once.
+/// Validates and stores one setting (the engine's registry checks the range
+/// and its message is what the window shows); returns the stored value and
+/// tells the engine to reload. The global pause goes through the engine,
+/// which must know at once.
 #[tauri::command]
 pub async fn set_setting(
     desktop: State<'_, Desktop>,
     key: String,
     value: String,
 ) -> CommandResult<String> {
-    desktop
+    let stored = desktop
         .with_index(move |index| {
             if key == "indexing.paused" {
                 let canonical = gleaner_core::settings::spec(&key)?.validate(&value)?;
@@ -291,6 +295,60 @@ pub async fn set_setting(
                 return Ok(canonical);
             }
             Ok(index.store().set_setting(&key, &value)?)
+        })
+        .await?;
+    let data_dir = desktop.host.data_dir().clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        if let Err(error) = engine_client::settings_changed(&data_dir) {
+            tracing::warn!(%error, "the engine did not take the settings change");
+        }
+    });
+    Ok(stored)
+}
+
+/// Whether the session starts Gleaner at login (read from the platform).
+#[tauri::command]
+pub async fn get_start_at_login(app: AppHandle) -> CommandResult<bool> {
+    tauri::async_runtime::spawn_blocking(move || crate::autostart::is_enabled(&app)).await?
+}
+
+/// Turns start at login on or off; returns the state read back. The tray's
+/// check item follows at once.
+#[tauri::command]
+pub async fn set_start_at_login(app: AppHandle, enabled: bool) -> CommandResult<bool> {
+    tauri::async_runtime::spawn_blocking(move || {
+        let enabled = crate::autostart::set_enabled(&app, enabled)?;
+        #[cfg(desktop)]
+        if let Err(error) = crate::tray::set_start_at_login(&app, enabled) {
+            tracing::warn!(%error, "cannot update the tray's start-at-login item");
+        }
+        Ok(enabled)
+    })
+    .await?
+}
+
+/// A source's files whose last read or extraction failed, with the error.
+#[derive(Debug, Serialize)]
+pub struct FailedFiles {
+    /// How many there are in all.
+    total: usize,
+    /// The first [`MAX_FAILED_SHOWN`], by path.
+    files: Vec<FailedDocument>,
+}
+
+/// The failed files of one source (a job's are its source's: the store
+/// keeps each file's last error, not one per job, as `gleaner status JOB_ID`).
+#[tauri::command]
+pub async fn failed_files(
+    desktop: State<'_, Desktop>,
+    source_id: i64,
+) -> CommandResult<FailedFiles> {
+    desktop
+        .with_index(move |index| {
+            let mut files = index.store().failed_documents(Some(source_id))?;
+            let total = files.len();
+            files.truncate(MAX_FAILED_SHOWN);
+            Ok(FailedFiles { total, files })
         })
         .await
 }

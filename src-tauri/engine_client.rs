@@ -120,6 +120,16 @@ pub fn sources_changed(data_dir: &DataDir) -> CommandResult<()> {
     Ok(())
 }
 
+/// Tells the engine (if one runs) that settings changed. The engine reads
+/// most settings where it uses them (scan intervals, workers, job limits), so
+/// the reload is what makes it look again now rather than at its next scan.
+pub fn settings_changed(data_dir: &DataDir) -> CommandResult<()> {
+    if engine_runs(data_dir) {
+        request(data_dir, &Request::Reload, RELOAD)?;
+    }
+    Ok(())
+}
+
 /// The running engine's own health facts, if an engine answers.
 pub fn engine_status(data_dir: &DataDir) -> Option<gleaner_core::health::EngineStatus> {
     if !engine_runs(data_dir) {

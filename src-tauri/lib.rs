@@ -21,10 +21,12 @@
 //! start. `GLEANER_DATA_DIR` puts the index elsewhere (as for the CLI).
 //! `RUST_LOG` sets the log filter (default: this crate's info, others' warnings).
 
+pub mod autostart;
 pub mod commands;
 pub mod engine_client;
 pub mod engine_host;
 pub mod error;
+mod logging;
 #[cfg(unix)]
 mod signals;
 pub mod state;
@@ -62,7 +64,7 @@ pub const SHOW_SETTINGS_ENV: &str = "GLEANER_SHOW_SETTINGS";
 /// Builds and runs the app. Never returns: the process exits with the code
 /// given to [`quit`] (0), or 1 if the app failed to start.
 pub fn run() {
-    init_tracing();
+    logging::init(DataDir::resolve(None).ok().as_ref());
     // The name GLib reports for the app; the tray's StatusNotifierItem title
     // (a tooltip on KDE, the entry in tray settings) otherwise shows the
     // binary's name, "gleaner-desktop".
@@ -73,12 +75,13 @@ pub fn run() {
         std::env::var_os(SHOW_SETTINGS_ENV).as_deref(),
     );
 
-    let app = tauri::Builder::default()
+    let builder = tauri::Builder::default()
         // First: a second launch must not get as far as starting an engine.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             tracing::info!("Gleaner was launched again: showing the settings window");
             show_settings_window(app);
-        }))
+        }));
+    let app = autostart::init(builder)
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .invoke_handler(tauri::generate_handler![
@@ -100,6 +103,9 @@ pub fn run() {
             commands::health,
             commands::get_settings,
             commands::set_setting,
+            commands::get_start_at_login,
+            commands::set_start_at_login,
+            commands::failed_files,
             commands::open_path,
         ])
         .setup(move |app| {
@@ -231,18 +237,6 @@ where
             || value.eq_ignore_ascii_case("off"))
     });
     flag || env
-}
-
-/// Logs to stderr; `RUST_LOG` overrides the default filter.
-fn init_tracing() {
-    use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("warn,gleaner_desktop=info"));
-    // Fails only if a subscriber is already set (e.g. by an embedding test).
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
 }
 
 #[cfg(test)]

@@ -76,6 +76,9 @@ pub struct Snapshot {
     pub sources: Vec<SourceStatusRow>,
     /// Recent jobs, newest first, with rates.
     pub jobs: Vec<JobView>,
+    /// Whether the session starts Gleaner at login (read from the platform
+    /// each time, so a change made elsewhere shows up too).
+    pub start_at_login: bool,
 }
 
 /// The facts a status line is made of.
@@ -198,6 +201,7 @@ fn documents(n: i64) -> String {
 fn read_snapshot(
     store: &Store,
     host: &EngineHost,
+    start_at_login: bool,
     recount: bool,
     sources: &mut Vec<SourceStatusRow>,
 ) -> gleaner_core::Result<Snapshot> {
@@ -252,6 +256,7 @@ fn read_snapshot(
         documents: facts.documents,
         sources: sources.clone(),
         jobs,
+        start_at_login,
     })
 }
 
@@ -299,7 +304,8 @@ fn status_loop<R: Runtime>(app: AppHandle<R>, host: Arc<EngineHost>) {
             if recount {
                 last_recount = Some(Instant::now());
             }
-            match read_snapshot(store, &host, recount, &mut sources) {
+            let start_at_login = crate::autostart::is_enabled(&app).unwrap_or(false);
+            match read_snapshot(store, &host, start_at_login, recount, &mut sources) {
                 Ok(snapshot) => {
                     let sent = serde_json::to_value(&snapshot).ok();
                     if sent != last_sent {
@@ -343,6 +349,11 @@ fn publish<R: Runtime>(app: &AppHandle<R>, snapshot: &Snapshot, previous: Option
         if changed_pause {
             if let Err(error) = tray::set_paused(app, snapshot.paused) {
                 tracing::warn!(%error, "cannot update the tray's pause item");
+            }
+        }
+        if previous.is_none_or(|p| p.start_at_login != snapshot.start_at_login) {
+            if let Err(error) = tray::set_start_at_login(app, snapshot.start_at_login) {
+                tracing::warn!(%error, "cannot update the tray's start-at-login item");
             }
         }
     }

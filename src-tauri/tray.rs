@@ -4,7 +4,10 @@
 //! The menu is a disabled status line (first "Gleaner — starting"; the status
 //! task in `status.rs` updates it through [`set_status`]), "Pause indexing" /
 //! "Resume indexing" (all indexing, remembered across restarts), "Scan now"
-//! (a full scan of every active source), "Settings…" and "Quit". The icon has
+//! (a full scan of every active source), "Search…" and "Settings…" (the
+//! window, on its Search or Sources tab), "Start at login" (a check item that
+//! shows the platform's real state, see `autostart/`), "Open logs folder" and
+//! "Quit". The icon has
 //! one picture per [`TrayState`], embedded at compile time from `icons/`
 //! (regenerate them with `icons/build.sh`).
 //!
@@ -19,9 +22,11 @@
 //! file, written to a per-user folder of Gleaner's (see `icon_file_dir`).
 
 use tauri::image::Image;
-use tauri::menu::{MenuBuilder, MenuEvent, MenuItem, MenuItemBuilder};
+use tauri::menu::{
+    CheckMenuItem, CheckMenuItemBuilder, MenuBuilder, MenuEvent, MenuItem, MenuItemBuilder,
+};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
-use tauri::{AppHandle, Manager, Runtime};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 /// Id of the tray icon.
 pub const TRAY_ID: &str = "gleaner";
@@ -29,8 +34,14 @@ pub const TRAY_ID: &str = "gleaner";
 const MENU_STATUS: &str = "status";
 const MENU_PAUSE: &str = "pause";
 const MENU_SCAN: &str = "scan";
+const MENU_SEARCH: &str = "search";
 const MENU_SETTINGS: &str = "settings";
+const MENU_START_AT_LOGIN: &str = "start-at-login";
+const MENU_LOGS: &str = "logs";
 const MENU_QUIT: &str = "quit";
+
+/// Event telling the window which tab to show (its payload: the tab's name).
+pub const SHOW_TAB_EVENT: &str = "show-tab";
 
 /// Text of the status line until the engine reports.
 pub const STARTING_STATUS: &str = "Gleaner — starting";
@@ -70,6 +81,7 @@ struct TrayHandles<R: Runtime> {
     icon: TrayIcon<R>,
     status: MenuItem<R>,
     pause: MenuItem<R>,
+    start_at_login: CheckMenuItem<R>,
     /// What the pause item does when clicked: pause (false) or resume (true).
     paused: std::sync::atomic::AtomicBool,
 }
@@ -80,13 +92,20 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         .enabled(false)
         .build(app)?;
     let pause = MenuItemBuilder::with_id(MENU_PAUSE, PAUSE_TEXT).build(app)?;
+    let start_at_login = CheckMenuItemBuilder::with_id(MENU_START_AT_LOGIN, "Start at login")
+        .checked(crate::autostart::is_enabled(app).unwrap_or(false))
+        .build(app)?;
     let menu = MenuBuilder::new(app)
         .item(&status)
         .separator()
         .item(&pause)
         .text(MENU_SCAN, "Scan now")
         .separator()
+        .text(MENU_SEARCH, "Search…")
         .text(MENU_SETTINGS, "Settings…")
+        .separator()
+        .item(&start_at_login)
+        .text(MENU_LOGS, "Open logs folder")
         .separator()
         .text(MENU_QUIT, "Quit")
         .build()?;
@@ -108,6 +127,7 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         icon,
         status,
         pause,
+        start_at_login,
         paused: std::sync::atomic::AtomicBool::new(false),
     });
     Ok(())
@@ -148,10 +168,59 @@ fn on_menu_event<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
             }
             Ok(())
         }),
+        MENU_SEARCH => {
+            crate::show_settings_window(app);
+            if let Err(error) = app.emit_to(crate::SETTINGS_WINDOW, SHOW_TAB_EVENT, "search") {
+                tracing::warn!(%error, "cannot switch the window to Search");
+            }
+        }
         MENU_SETTINGS => crate::show_settings_window(app),
+        MENU_START_AT_LOGIN => toggle_start_at_login(app),
+        MENU_LOGS => open_logs_folder(app),
         MENU_QUIT => crate::quit(app),
         _ => {}
     }
+}
+
+/// Flips start at login. The check item toggled itself when clicked; it is
+/// set again from the platform's state read back, so it never lies.
+fn toggle_start_at_login<R: Runtime>(app: &AppHandle<R>) {
+    let result = crate::autostart::is_enabled(app)
+        .and_then(|enabled| crate::autostart::set_enabled(app, !enabled));
+    let shown = match result {
+        Ok(enabled) => enabled,
+        Err(error) => {
+            tracing::warn!(%error, "tray: start at login");
+            crate::autostart::is_enabled(app).unwrap_or(false)
+        }
+    };
+    if let Err(error) = set_start_at_login(app, shown) {
+        tracing::warn!(%error, "cannot update the tray's start-at-login item");
+    }
+}
+
+/// Opens the data directory's `logs` folder in the file manager.
+fn open_logs_folder<R: Runtime>(app: &AppHandle<R>) {
+    use tauri_plugin_opener::OpenerExt;
+    let Some(desktop) = app.try_state::<crate::state::Desktop>() else {
+        return;
+    };
+    let logs = desktop.host.data_dir().logs();
+    // The hosted engine logs to stderr only: the folder may not exist yet.
+    if let Err(error) = std::fs::create_dir_all(&logs) {
+        tracing::warn!(%error, folder = %logs.display(), "cannot create the logs folder");
+    }
+    if let Err(error) = app.opener().open_path(logs.to_string_lossy(), None::<&str>) {
+        tracing::warn!(%error, folder = %logs.display(), "cannot open the logs folder");
+    }
+}
+
+/// Shows the start-at-login check item as `enabled`.
+pub fn set_start_at_login<R: Runtime>(app: &AppHandle<R>, enabled: bool) -> tauri::Result<()> {
+    let Some(tray) = app.try_state::<TrayHandles<R>>() else {
+        return Ok(());
+    };
+    tray.start_at_login.set_checked(enabled)
 }
 
 /// Shows `text` as the menu's status line and the icon's tooltip.

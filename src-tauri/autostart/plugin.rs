@@ -1,0 +1,30 @@
+//! Start at login on macOS and Windows, through tauri-plugin-autostart: a
+//! launch agent plist in `~/Library/LaunchAgents`, or the app's value under
+//! the `Run` registry key.
+
+use tauri::{AppHandle, Runtime};
+use tauri_plugin_autostart::{MacosLauncher, ManagerExt};
+
+use crate::error::CommandResult;
+
+/// The plugin, registering Gleaner under its product name. The window gets
+/// none of the plugin's commands: it goes through the app's own.
+pub fn init<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
+    tauri_plugin_autostart::init(MacosLauncher::LaunchAgent, None)
+}
+
+/// Whether the platform starts Gleaner at login.
+pub fn is_enabled<R: Runtime>(app: &AppHandle<R>) -> CommandResult<bool> {
+    Ok(app.autolaunch().is_enabled()?)
+}
+
+/// Registers or unregisters Gleaner to start at login.
+pub fn set_enabled<R: Runtime>(app: &AppHandle<R>, enabled: bool) -> CommandResult<()> {
+    let manager = app.autolaunch();
+    if enabled {
+        manager.enable()?;
+    } else {
+        manager.disable()?;
+    }
+    Ok(())
+}
