@@ -53,6 +53,23 @@ describe("commands", () => {
     ]);
   });
 
+  it("edits a source's rules, lists failed files, changes start at login", async () => {
+    const calls = record(true);
+    await api.updateSource({ path: "/notes", include: [], exclude: ["drafts/"], recursive: false });
+    await api.failedFiles(3);
+    await api.setStartAtLogin(true);
+    await api.getStartAtLogin();
+    await api.getSettings();
+    expect(calls.map((c) => [c.cmd, c.args])).toEqual([
+      ["update_source", { path: "/notes", include: [], exclude: ["drafts/"], recursive: false }],
+      // Tauri maps camelCase arguments to the command's snake_case `source_id`.
+      ["failed_files", { sourceId: 3 }],
+      ["set_start_at_login", { enabled: true }],
+      ["get_start_at_login", {}],
+      ["get_settings", {}],
+    ]);
+  });
+
   it("passes command errors on as text", async () => {
     mockIPC(() => {
       throw "/x is not inside any source";

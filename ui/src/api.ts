@@ -63,6 +63,30 @@ export interface Snapshot {
   documents: number;
   sources: SourceStatus[];
   jobs: Job[];
+  start_at_login: boolean;
+}
+
+/** One setting of the engine's registry, as `gleaner config list --json` shows it. */
+export interface SettingRow {
+  key: string;
+  value: string;
+  default: string;
+  kind: "integer" | "boolean" | "text";
+  min: number | null;
+  max: number | null;
+  description: string;
+}
+
+export interface FailedFile {
+  path: string;
+  error: string;
+  error_count: number;
+  retry_at: number | null;
+}
+
+export interface FailedFiles {
+  total: number;
+  files: FailedFile[];
 }
 
 export interface RulesPreview {
@@ -135,6 +159,18 @@ export const scanNow = () => invoke<string[]>("scan_now");
 export const search = (query: string, limit = 50) => invoke<SearchHit[]>("search", { query, limit });
 export const health = () => invoke<HealthReport>("health");
 export const openPath = (path: string) => invoke<void>("open_path", { path });
+export const getSettings = () => invoke<SettingRow[]>("get_settings");
+/** Stores one setting; resolves to the stored (canonical) value, or rejects with the engine's message. */
+export const setSetting = (key: string, value: string) => invoke<string>("set_setting", { key, value });
+export const getStartAtLogin = () => invoke<boolean>("get_start_at_login");
+/** Resolves to the state read back from the platform. */
+export const setStartAtLogin = (enabled: boolean) => invoke<boolean>("set_start_at_login", { enabled });
+export const failedFiles = (sourceId: number) => invoke<FailedFiles>("failed_files", { sourceId });
+
+/** Calls `handler` with the tab the tray asks the window to show ("Search…"). */
+export function onShowTab(handler: (tab: string) => void): Promise<UnlistenFn> {
+  return listen<string>("show-tab", (event) => handler(event.payload));
+}
 
 /** Calls `handler` with every status snapshot the Rust side emits. */
 export function onStatus(handler: (snapshot: Snapshot) => void): Promise<UnlistenFn> {

@@ -9,10 +9,12 @@ import * as api from "./api";
 import { byId } from "./dom";
 import { refreshHealth } from "./views/health";
 import { initJobs, renderJobs } from "./views/jobs";
+import { refreshPreferences, showStartAtLogin } from "./views/preferences";
 import { initSearch } from "./views/search";
-import { initSources, refreshSources, renderSources } from "./views/sources";
+import { initSources, loadSourceSettings, refreshSources, renderSources } from "./views/sources";
 
-type Tab = "sources" | "jobs" | "search" | "health";
+type Tab = "sources" | "jobs" | "search" | "health" | "preferences";
+const TABS: readonly string[] = ["sources", "jobs", "search", "health", "preferences"];
 
 function showTab(tab: Tab): void {
   for (const button of document.querySelectorAll<HTMLButtonElement>("[data-tab]")) {
@@ -21,6 +23,7 @@ function showTab(tab: Tab): void {
     byId(`tab-${button.dataset.tab}`).hidden = !selected;
   }
   if (tab === "health") void refreshHealth();
+  if (tab === "preferences") void refreshPreferences();
   if (tab === "search") byId<HTMLInputElement>("search-query").focus();
 }
 
@@ -45,6 +48,7 @@ function applyStatus(snapshot: api.Snapshot): void {
     drawn.jobs = jobs;
     renderJobs(snapshot.jobs);
   }
+  showStartAtLogin(snapshot.start_at_login);
 }
 
 async function start(): Promise<void> {
@@ -65,6 +69,11 @@ async function start(): Promise<void> {
     });
   });
   await api.onStatus(applyStatus);
+  // The tray's "Search…" item.
+  await api.onShowTab((tab) => {
+    if (TABS.includes(tab)) showTab(tab as Tab);
+  });
+  void loadSourceSettings();
   getName()
     .then((name) => (byId("app-name").textContent = name))
     .catch(() => undefined);

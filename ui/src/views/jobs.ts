@@ -3,6 +3,7 @@
 import * as api from "../api";
 import { byId, el, fill } from "../dom";
 import { formatAgo, formatBytes, formatCount, formatEta, formatRate, progressFraction } from "../format";
+import { showFailedFiles } from "./failed-files";
 
 function jobActions(job: api.Job): HTMLElement[] {
   const button = (label: string, className: string, action: (id: string) => Promise<void>) => {
@@ -16,14 +17,21 @@ function jobActions(job: api.Job): HTMLElement[] {
     });
     return b;
   };
+  const failed: HTMLElement[] = [];
+  const sourceId = job.source_id;
+  if (job.failed_files > 0 && sourceId !== null) {
+    const b = el("button", { type: "button", class: "secondary small", text: "Failed files" });
+    b.addEventListener("click", () => void showFailedFiles(byId("jobs-failed"), sourceId, job.directory));
+    failed.push(b);
+  }
   switch (job.status) {
     case "running":
     case "queued":
-      return [button("Pause", "secondary", api.pauseJob), button("Cancel", "danger", api.cancelJob)];
+      return [button("Pause", "secondary", api.pauseJob), button("Cancel", "danger", api.cancelJob), ...failed];
     case "paused":
-      return [button("Resume", "secondary", api.resumeJob), button("Cancel", "danger", api.cancelJob)];
+      return [button("Resume", "secondary", api.resumeJob), button("Cancel", "danger", api.cancelJob), ...failed];
     default:
-      return [];
+      return failed;
   }
 }
 

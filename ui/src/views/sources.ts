@@ -1,15 +1,19 @@
-// The Sources tab: the list of folders with their counts, and the form that
-// adds one, with a live preview of what its rules keep.
+// The Sources tab: the list of folders with their counts, the form that
+// adds one, with a live preview of what its rules keep, and per folder: edit
+// its rules (source-editor.ts), its failed files, mute its notifications.
 import * as api from "../api";
 import { byId, el, fill } from "../dom";
 import { formatAgo, formatCount, plural } from "../format";
-import { parseGlobs, previewSummary } from "../preview";
+import { MUTED_KEY, mutedPaths, withMuted } from "../preferences";
+import { parseGlobs } from "../preview";
+import { showFailedFiles } from "./failed-files";
+import { RulesPreviewBox } from "./rules-preview";
+import { editSource, initSourceEditor } from "./source-editor";
 
-/** Waits this long after the last keystroke before walking the folder. */
-const PREVIEW_DELAY_MS = 400;
-
-let previewTimer: ReturnType<typeof setTimeout> | undefined;
-let previewSerial = 0;
+let addPreview: RulesPreviewBox | undefined;
+/** The muted folders' setting, or null when the engine has no such setting. */
+let muted: string | null = null;
+let lastSources: api.SourceStatus[] = [];
 
 function formRules(): api.Rules {
   return {
@@ -20,30 +24,6 @@ function formRules(): api.Rules {
   };
 }
 
-function schedulePreview(): void {
-  clearTimeout(previewTimer);
-  previewTimer = setTimeout(() => void runPreview(), PREVIEW_DELAY_MS);
-}
-
-async function runPreview(): Promise<void> {
-  const box = byId("preview");
-  const rules = formRules();
-  const serial = ++previewSerial;
-  if (rules.path === "") {
-    fill(box, []);
-    return;
-  }
-  box.textContent = "Looking at the folder…";
-  try {
-    const preview = await api.previewRules(rules);
-    if (serial !== previewSerial) return; // a newer preview is on its way
-    const samples = el("ul", { class: "samples" }, ...preview.samples.map((path) => el("li", { text: path })));
-    fill(box, [el("p", { class: "preview-summary", text: previewSummary(preview) }), samples]);
-  } catch (error) {
-    if (serial !== previewSerial) return;
-    fill(box, [el("p", { class: "error", text: api.errorText(error) })]);
-  }
-}
 
 async function addFromForm(event: Event): Promise<void> {
   event.preventDefault();
@@ -60,7 +40,7 @@ async function addFromForm(event: Event): Promise<void> {
     await api.addSource(rules);
     // The next folder starts from blank rules.
     byId<HTMLFormElement>("add-source").reset();
-    fill(byId("preview"), []);
+    addPreview?.clear();
     await refreshSources();
   } catch (error) {
     errorBox.textContent = api.errorText(error);
@@ -74,7 +54,7 @@ async function browse(): Promise<void> {
     const folder = await api.pickFolder();
     if (folder) {
       byId<HTMLInputElement>("source-path").value = folder;
-      void runPreview();
+      void addPreview?.run();
     }
   } catch (error) {
     byId("add-error").textContent = api.errorText(error);
@@ -109,6 +89,24 @@ function sourceRow(source: api.SourceStatus, now: number): HTMLElement {
   toggle.addEventListener("click", () => {
     void act(() => api.setSourceActive(source.path, !source.active));
   });
+  const edit = el("button", { type: "button", class: "secondary small", text: "Edit rules" });
+  edit.addEventListener("click", () => editSource(source));
+  const failed =
+    source.failed_documents > 0
+      ? el("button", { type: "button", class: "secondary small", text: "Failed files" })
+      : null;
+  failed?.addEventListener("click", () => void showFailedFiles(byId("sources-failed"), source.id, source.path));
+  const isMuted = muted !== null && mutedPaths(muted).includes(source.path);
+  const mute =
+    muted !== null
+      ? el("button", {
+          type: "button",
+          class: "secondary small",
+          text: isMuted ? "Unmute" : "Mute",
+          title: isMuted ? "Notifications about this folder are muted" : "Mute notifications about this folder",
+        })
+      : null;
+  mute?.addEventListener("click", () => void setMuted(source.path, !isMuted));
   const remove = el("button", { type: "button", class: "danger small", text: "Remove" });
   remove.addEventListener("click", () => {
     if (remove.dataset.confirm === "1") {
@@ -125,7 +123,7 @@ function sourceRow(source: api.SourceStatus, now: number): HTMLElement {
       "div",
       { class: "row spread" },
       el("h3", { class: "path", text: source.path, title: source.path }),
-      el("div", { class: "actions" }, toggle, remove),
+      el("div", { class: "actions" }, edit, failed, mute, toggle, remove),
     ),
     el(
       "p",
@@ -147,8 +145,29 @@ async function act(action: () => Promise<unknown>): Promise<void> {
   await refreshSources();
 }
 
+async function setMuted(path: string, mute: boolean): Promise<void> {
+  try {
+    muted = await api.setSetting(MUTED_KEY, withMuted(muted ?? "[]", path, mute));
+  } catch (error) {
+    byId("add-error").textContent = api.errorText(error);
+  }
+  renderSources(lastSources);
+}
+
+/** Reads whether the engine has per-folder mute, and which folders are muted. */
+async function loadMuted(): Promise<void> {
+  try {
+    const row = (await api.getSettings()).find((setting) => setting.key === MUTED_KEY);
+    muted = row ? row.value : null;
+    renderSources(lastSources);
+  } catch {
+    muted = null;
+  }
+}
+
 /** Draws the list of sources. */
 export function renderSources(sources: api.SourceStatus[]): void {
+  lastSources = sources;
   const now = Date.now();
   const list = byId("sources-list");
   if (sources.length === 0) {
@@ -177,10 +196,18 @@ export async function refreshSources(): Promise<void> {
 }
 
 export function initSources(): void {
+  addPreview = new RulesPreviewBox(byId("preview"), formRules);
+  const schedule = () => addPreview?.schedule();
   byId("add-source").addEventListener("submit", (event) => void addFromForm(event));
   byId("browse").addEventListener("click", () => void browse());
   for (const id of ["source-path", "source-include", "source-exclude"]) {
-    byId(id).addEventListener("input", schedulePreview);
+    byId(id).addEventListener("input", schedule);
   }
-  byId("source-recursive").addEventListener("change", schedulePreview);
+  byId("source-recursive").addEventListener("change", schedule);
+  initSourceEditor(refreshSources);
+}
+
+/** Loads what the list needs besides the sources (the mute list); call once IPC is up. */
+export function loadSourceSettings(): Promise<void> {
+  return loadMuted();
 }
