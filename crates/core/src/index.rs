@@ -154,6 +154,22 @@ impl Index {
         self.store.update_source(source.id, update)
     }
 
+    /// Mutes (or unmutes) a source's notifications: its events then reach
+    /// only the log. Kept in the `notify.muted` setting, which the engine
+    /// reads before each notification.
+    pub fn set_source_muted(&self, path: &Path, muted: bool) -> Result<Source> {
+        let source = self.source(path)?;
+        let key = crate::settings::MUTED_SOURCES;
+        let mut list = self.settings()?.paths(key);
+        list.retain(|p| *p != source.path);
+        if muted {
+            list.push(source.path.clone());
+        }
+        self.store
+            .set_setting(key, &crate::settings::format_path_list(&list))?;
+        Ok(source)
+    }
+
     /// Scans one source in the calling thread, recording the scan as a job
     /// (the foreground `gleaner index`).
     pub fn scan(

@@ -6,6 +6,7 @@
 //! Values are validated here, once, whichever surface sets them; an error names
 //! the accepted range so the user can fix the command at once.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::error::{Error, Result};
@@ -41,6 +42,9 @@ pub struct SettingSpec {
     /// One line for `config list` and the settings window.
     pub description: &'static str,
 }
+
+/// The setting that lists the folders whose notifications are muted.
+pub const MUTED_SOURCES: &str = "notify.muted";
 
 /// Every setting the engine knows. Later features add keys here.
 pub const REGISTRY: &[SettingSpec] = &[
@@ -125,10 +129,47 @@ pub const REGISTRY: &[SettingSpec] = &[
         description: "Show desktop notifications when jobs finish or fail",
     },
     SettingSpec {
+        key: "notify.dnd",
+        kind: SettingKind::Boolean,
+        default: "false",
+        description: "Do not disturb: no desktop pop-ups (the log and the webhook still get them)",
+    },
+    SettingSpec {
+        key: "notify.milestones",
+        kind: SettingKind::Boolean,
+        default: "true",
+        description: "Tell when a long job is 25, 50 and 75 % done",
+    },
+    SettingSpec {
+        key: "notify.max_per_minute",
+        kind: SettingKind::Integer { min: 1, max: 60 },
+        default: "4",
+        description: "Notifications allowed in any minute; more are merged into one digest",
+    },
+    SettingSpec {
+        key: "notify.webhook_url",
+        kind: SettingKind::Text { max_len: 2048 },
+        default: "",
+        description: "POST each notification as JSON to this http:// URL (empty: off)",
+    },
+    SettingSpec {
+        key: MUTED_SOURCES,
+        kind: SettingKind::Text { max_len: 65_536 },
+        default: "[]",
+        description:
+            "Folders whose notifications only go to the log, as a JSON list (gleaner source set PATH --mute)",
+    },
+    SettingSpec {
         key: "http.enabled",
         kind: SettingKind::Boolean,
         default: "false",
         description: "Serve the loopback HTTP API",
+    },
+    SettingSpec {
+        key: "http.addr",
+        kind: SettingKind::Text { max_len: 64 },
+        default: "127.0.0.1:7878",
+        description: "Loopback address and port of the HTTP API (127.0.0.1 or [::1] only)",
     },
 ];
 
@@ -168,10 +209,47 @@ impl SettingSpec {
                 if trimmed.len() > max_len {
                     return Err(invalid(format!("text of at most {max_len} bytes")));
                 }
-                Ok(trimmed.to_string())
+                self.validate_text(trimmed).map_err(invalid)
             }
         }
     }
+
+    /// The few text settings with a shape of their own are checked here, so
+    /// a bad value is refused by `config set` rather than found later by
+    /// the engine.
+    fn validate_text(&self, value: &str) -> std::result::Result<String, String> {
+        match self.key {
+            "notify.webhook_url" if !value.is_empty() => {
+                crate::notify::WebhookSink::check_url(value)
+                    .map_err(|err| format!("an http:// URL or nothing ({err})"))?;
+                Ok(value.to_string())
+            }
+            MUTED_SOURCES => parse_path_list(value).map(|paths| format_path_list(&paths)),
+            _ => Ok(value.to_string()),
+        }
+    }
+}
+
+/// Reads a list of absolute folders: a JSON list of strings, one absolute
+/// path alone, or nothing.
+fn parse_path_list(value: &str) -> std::result::Result<Vec<PathBuf>, String> {
+    let expected = "a JSON list of absolute paths, e.g. [\"/home/me/notes\"]";
+    let paths: Vec<PathBuf> = if value.is_empty() {
+        Vec::new()
+    } else if value.starts_with('[') {
+        serde_json::from_str(value).map_err(|_| expected.to_string())?
+    } else {
+        vec![PathBuf::from(value)]
+    };
+    if paths.iter().any(|p| !p.is_absolute()) {
+        return Err(expected.to_string());
+    }
+    Ok(paths)
+}
+
+/// Writes a list of folders the way [`Settings::paths`] reads it back.
+pub fn format_path_list(paths: &[PathBuf]) -> String {
+    serde_json::to_string(paths).expect("paths serialize")
 }
 
 /// A snapshot of all settings, typed, as the engine reads them.
@@ -223,6 +301,12 @@ impl Settings {
     /// A boolean setting.
     pub fn boolean(&self, key: &str) -> bool {
         self.get(key) == "true"
+    }
+
+    /// A list-of-folders setting (like [`MUTED_SOURCES`]); empty when
+    /// unreadable.
+    pub fn paths(&self, key: &str) -> Vec<PathBuf> {
+        parse_path_list(self.get(key)).unwrap_or_default()
     }
 
     /// Number of extraction workers.
@@ -277,6 +361,38 @@ mod tests {
         assert_eq!(spec.validate("Off").unwrap(), "false");
         assert_eq!(spec.validate("1").unwrap(), "true");
         assert!(spec.validate("maybe").is_err());
+    }
+
+    #[test]
+    fn muted_folders_are_a_json_list_of_absolute_paths() {
+        let muted = spec(MUTED_SOURCES).unwrap();
+        assert_eq!(muted.validate("").unwrap(), "[]");
+        assert_eq!(muted.validate(" /media/usb ").unwrap(), r#"["/media/usb"]"#);
+        assert_eq!(
+            muted.validate(r#"["/a", "/b c"]"#).unwrap(),
+            r#"["/a","/b c"]"#
+        );
+        assert!(muted.validate("notes").is_err());
+        assert!(muted.validate("[\"/a\"").is_err());
+        let settings =
+            Settings::from_stored([(MUTED_SOURCES.to_string(), r#"["/a","/b"]"#.to_string())]);
+        assert_eq!(
+            settings.paths(MUTED_SOURCES),
+            [PathBuf::from("/a"), PathBuf::from("/b")]
+        );
+        assert!(Settings::defaults().paths(MUTED_SOURCES).is_empty());
+    }
+
+    #[test]
+    fn webhook_urls_are_checked_when_set() {
+        let url = spec("notify.webhook_url").unwrap();
+        assert_eq!(url.validate("").unwrap(), "");
+        assert_eq!(
+            url.validate("http://127.0.0.1:9000/hook").unwrap(),
+            "http://127.0.0.1:9000/hook"
+        );
+        let err = url.validate("https://example.org/hook").unwrap_err();
+        assert!(err.to_string().contains("only http://"), "{err}");
     }
 
     #[test]

@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{select, Receiver};
 
+use super::announce::Announcer;
 use super::control::{self, Incoming, Request, Response, ScanSummary, SOCKET_FILE};
 use super::runner::{JobDone, JobRunner, PAUSED_BY_USER};
 use crate::data_dir::DataDir;
@@ -26,6 +27,7 @@ use crate::error::Result;
 use crate::health::{describe_watch_health, EngineStatus};
 use crate::index::Index;
 use crate::lock::EngineLock;
+use crate::notify::Sink;
 use crate::source::{ScanStatus, Source, SourceRules};
 use crate::store::JobStatus;
 use crate::walk::{dir_is_walked, walk_source, WalkOptions};
@@ -35,6 +37,13 @@ use crate::watch::{inotify_watch_limit, Change, DirFilter, WatchedSource, Watche
 pub trait EngineEvents: Send {
     /// A batch of live changes was indexed.
     fn changes_indexed(&mut self, _n_paths: usize) {}
+
+    /// Where else the engine's notifications go, besides the log, the
+    /// desktop and the webhook (asked once, at start). A sink of kind
+    /// [`crate::notify::SinkKind::Log`] gets every event, unthrottled.
+    fn notification_sinks(&mut self) -> Vec<Box<dyn Sink>> {
+        Vec::new()
+    }
 }
 
 impl EngineEvents for () {}
@@ -50,6 +59,8 @@ struct Engine {
     watched: HashMap<i64, Source>,
     next_full_scan: HashMap<i64, Instant>,
     runner: JobRunner,
+    /// Tells people about jobs, sources and health (never blocks).
+    announcer: Announcer,
     /// Scan requests waiting for their jobs to end.
     waiting: Vec<Waiting>,
     /// All indexing paused by the user (persisted in `indexing.paused`).
@@ -100,6 +111,7 @@ pub fn run(data_dir: DataDir, shutdown: Receiver<()>, mut events: impl EngineEve
         ..WatcherConfig::default()
     };
     let (watcher, changes) = Watcher::start(config, filter)?;
+    let announcer = Announcer::start(&settings, events.notification_sinks());
     let mut engine = Engine {
         index,
         started_at: crate::store::now_ms(),
@@ -108,7 +120,8 @@ pub fn run(data_dir: DataDir, shutdown: Receiver<()>, mut events: impl EngineEve
         rules,
         watched: HashMap::new(),
         next_full_scan: HashMap::new(),
-        runner: JobRunner::new(data_dir.clone()),
+        runner: JobRunner::new(data_dir.clone(), announcer.publisher()),
+        announcer,
         waiting: Vec::new(),
         paused: settings.boolean("indexing.paused"),
         dirty_while_paused: HashSet::new(),
@@ -118,6 +131,7 @@ pub fn run(data_dir: DataDir, shutdown: Receiver<()>, mut events: impl EngineEve
     tracing::info!(data_dir = %data_dir.path().display(), pid = std::process::id(), "engine started");
     engine.recover_jobs();
     engine.sync_sources(true);
+    engine.announce_watch_health();
     engine.start_jobs();
     loop {
         let wait = engine.time_to_next_scan();
@@ -152,6 +166,8 @@ pub fn run(data_dir: DataDir, shutdown: Receiver<()>, mut events: impl EngineEve
     // the next engine continues them.
     engine.runner.interrupt_all();
     engine.runner.join_all();
+    // What the throttle still holds (a failure, say) goes out now.
+    engine.announcer.shutdown();
     let _ = std::fs::remove_file(data_dir.path().join(SOCKET_FILE));
     Ok(())
 }
@@ -177,6 +193,7 @@ impl Engine {
             }),
             Request::Reload => {
                 self.sync_sources(false);
+                self.announce_watch_health();
                 incoming.reply(Response::Ok);
             }
             Request::Scan { path, background } => self.scan_request(path, background, incoming),
@@ -320,7 +337,30 @@ impl Engine {
             .index
             .settings()
             .map_or(2, |s| s.integer("jobs.max_concurrent") as usize);
-        self.runner.start_ready(max);
+        let started = self.runner.start_ready(max);
+        for id in started {
+            if let Ok(job) = self.index.store().job(&id) {
+                self.announcer().job_started(&job);
+            }
+        }
+    }
+
+    /// The announcer, with the settings as they are now (a `config set` or
+    /// the settings window changes them without telling the engine).
+    fn announcer(&mut self) -> &mut Announcer {
+        if let Ok(settings) = self.index.settings() {
+            self.announcer.refresh(&settings);
+        }
+        &mut self.announcer
+    }
+
+    /// Tells watch problems that appeared (the inotify limit reached).
+    fn announce_watch_health(&mut self) {
+        let health = self.watcher.health();
+        if let Ok(settings) = self.index.settings() {
+            self.announcer.refresh(&settings);
+        }
+        self.announcer.watch_health(&health, &self.watched);
     }
 
     fn job_finished(&mut self, done: JobDone) {
@@ -341,6 +381,7 @@ impl Engine {
             tracing::warn!(job = %done.id, %error, "job ended with an error");
         }
         if let Some(job) = &job {
+            self.announcer().job_ended(job, done.error.as_deref());
             let c = &job.counts;
             tracing::info!(
                 job = %job.id, status = job.status.as_str(), directory = %job.directory, trigger = %job.trigger,
@@ -375,6 +416,7 @@ impl Engine {
             }
         }
         self.waiting = still_waiting;
+        self.announce_watch_health();
     }
 
     /// Jobs left behind by an earlier engine: running ones (it died) and
@@ -593,10 +635,16 @@ impl Engine {
                 }
                 Change::Rescan { source_id, reason } => full.push((source_id, reason)),
                 Change::SourceBack { source_id } => {
+                    if let Some(source) = self.watched.get(&source_id).cloned() {
+                        self.announcer().source_back(&source.path);
+                    }
                     full.push((source_id, "the folder is back".into()))
                 }
                 Change::SourceGone { source_id, reason } => {
                     tracing::warn!(source_id, %reason, "source unreachable");
+                    if let Some(source) = self.watched.get(&source_id).cloned() {
+                        self.announcer().source_error(&source.path, &reason);
+                    }
                     let _ =
                         self.index
                             .store()

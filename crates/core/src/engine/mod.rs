@@ -2,8 +2,11 @@
 //!
 //! It watches every active source, indexes what changes, rescans on a
 //! schedule and answers requests from other processes over the control
-//! socket. `gleaner daemon` runs it; the desktop app will host the same loop.
+//! socket. `gleaner daemon` runs it; the desktop app hosts the same loop.
+//! Whichever hosts it also announces what happens (`announce.rs`): jobs
+//! started, finished or failed, sources in error, health degraded.
 
+mod announce;
 pub mod control;
 mod daemon;
 mod runner;

@@ -14,10 +14,12 @@ use std::thread::JoinHandle;
 
 use crossbeam_channel::{Receiver, Sender};
 
+use super::announce::MilestoneTracker;
 use crate::data_dir::DataDir;
 use crate::error::{Error, Result};
 use crate::index::Index;
-use crate::scan::{Flow, ScanObserver};
+use crate::notify::Publisher;
+use crate::scan::{Flow, ScanObserver, ScanPhase, ScanProgress};
 use crate::store::{JobStatus, Store};
 
 const RUN: u8 = 0;
@@ -47,13 +49,28 @@ pub(crate) struct JobRunner {
     running: HashMap<String, Running>,
     done_tx: Sender<JobDone>,
     pub done_rx: Receiver<JobDone>,
+    /// Where job threads publish their milestones.
+    publisher: Publisher,
 }
 
-struct Checkpoint(Arc<AtomicU8>);
+/// A job's observer: stops the scan when the runner says so, and tells the
+/// notifier when a milestone is crossed.
+struct JobObserver {
+    control: Arc<AtomicU8>,
+    milestones: MilestoneTracker,
+}
 
-impl ScanObserver for Checkpoint {
+impl ScanObserver for JobObserver {
+    fn progress(&self, progress: &ScanProgress<'_>) {
+        if progress.phase == ScanPhase::Indexing {
+            let counts = progress.counts;
+            self.milestones
+                .observe(counts.indexed_files, counts.total_files);
+        }
+    }
+
     fn checkpoint(&self) -> Flow {
-        if self.0.load(Ordering::Relaxed) == RUN {
+        if self.control.load(Ordering::Relaxed) == RUN {
             Flow::Continue
         } else {
             Flow::Stop
@@ -62,7 +79,7 @@ impl ScanObserver for Checkpoint {
 }
 
 impl JobRunner {
-    pub fn new(data_dir: DataDir) -> JobRunner {
+    pub fn new(data_dir: DataDir, publisher: Publisher) -> JobRunner {
         let (done_tx, done_rx) = crossbeam_channel::unbounded();
         JobRunner {
             data_dir,
@@ -70,6 +87,7 @@ impl JobRunner {
             running: HashMap::new(),
             done_tx,
             done_rx,
+            publisher,
         }
     }
 
@@ -104,8 +122,9 @@ impl JobRunner {
         !self.queue.is_empty() || !self.running.is_empty()
     }
 
-    /// Starts queued jobs while there is room.
-    pub fn start_ready(&mut self, max_concurrent: usize) {
+    /// Starts queued jobs while there is room; returns their ids.
+    pub fn start_ready(&mut self, max_concurrent: usize) -> Vec<String> {
+        let mut started = Vec::new();
         while self.running.len() < max_concurrent.max(1) {
             let Some((id, source_id)) = self.queue.pop_front() else {
                 break;
@@ -115,11 +134,12 @@ impl JobRunner {
                 let control = control.clone();
                 let data_dir = self.data_dir.clone();
                 let done_tx = self.done_tx.clone();
+                let publisher = self.publisher.clone();
                 let id = id.clone();
                 std::thread::Builder::new()
                     .name("gleaner-job".into())
                     .spawn(move || {
-                        let error = run_one(&data_dir, &id, &control)
+                        let error = run_one(&data_dir, &id, control, publisher)
                             .err()
                             .map(|e| e.to_string());
                         let _ = done_tx.send(JobDone { id, error });
@@ -127,14 +147,16 @@ impl JobRunner {
                     .expect("spawn job thread")
             };
             self.running.insert(
-                id,
+                id.clone(),
                 Running {
                     control,
                     source_id,
                     thread,
                 },
             );
+            started.push(id);
         }
+        started
     }
 
     /// A job thread ended: forget it.
@@ -201,10 +223,20 @@ impl JobRunner {
     }
 }
 
-fn run_one(data_dir: &DataDir, id: &str, control: &Arc<AtomicU8>) -> Result<()> {
+fn run_one(
+    data_dir: &DataDir,
+    id: &str,
+    control: Arc<AtomicU8>,
+    publisher: Publisher,
+) -> Result<()> {
     let mut index = Index::open(data_dir.clone())?;
     index.set_background(true);
-    let report = index.run_job(id, true, &Checkpoint(control.clone()))?;
+    let directory = index.store().job(id)?.directory.into();
+    let observer = JobObserver {
+        control: control.clone(),
+        milestones: MilestoneTracker::new(id, directory, publisher),
+    };
+    let report = index.run_job(id, true, &observer)?;
     if report.outcome.stopped {
         let store = index.store();
         match control.load(Ordering::Relaxed) {

@@ -66,6 +66,13 @@ impl DesktopSink {
         self
     }
 
+    /// Whether a session bus is there to talk to: `Err` names what is
+    /// missing. A daemon on a headless machine leaves the desktop sink out
+    /// rather than failing at every notification.
+    pub fn find_session_bus() -> Result<(), NotifyError> {
+        find_session_bus()
+    }
+
     fn build(&self, n: &Notification) -> notify_rust::Notification {
         let mut desktop = notify_rust::Notification::new();
         desktop
@@ -94,6 +101,7 @@ fn add_xdg_hints(desktop: &mut notify_rust::Notification, n: &Notification) {
         EventKind::JobCompleted => Some("transfer.complete"),
         EventKind::JobFailed => Some("transfer.error"),
         EventKind::SourceError => Some("device.error"),
+        EventKind::SourceRecovered => Some("device.added"),
         _ => None,
     };
     if let Some(category) = category {

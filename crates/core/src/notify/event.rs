@@ -138,6 +138,12 @@ pub enum Event {
         /// Why, in plain words.
         reason: String,
     },
+    /// A source that was in error can be indexed again (its folder is
+    /// back). Shown only when its error was.
+    SourceRecovered {
+        /// The source's folder.
+        path: PathBuf,
+    },
     /// The index is not keeping up (a health issue of severity warning or
     /// error).
     HealthDegraded {
@@ -158,6 +164,7 @@ impl Event {
             Event::JobCompleted { .. } => EventKind::JobCompleted,
             Event::JobFailed { .. } => EventKind::JobFailed,
             Event::SourceError { .. } => EventKind::SourceError,
+            Event::SourceRecovered { .. } => EventKind::SourceRecovered,
             Event::HealthDegraded { .. } => EventKind::HealthDegraded,
         }
     }
@@ -169,7 +176,7 @@ impl Event {
             | Event::JobMilestone { directory, .. }
             | Event::JobFailed { directory, .. } => Some(directory),
             Event::JobCompleted { job } => Some(&job.directory),
-            Event::SourceError { path, .. } => Some(path),
+            Event::SourceError { path, .. } | Event::SourceRecovered { path } => Some(path),
             Event::HealthDegraded { path, .. } => path.as_deref(),
         }
     }
@@ -181,7 +188,9 @@ impl Event {
             | Event::JobMilestone { id, .. }
             | Event::JobFailed { id, .. } => Some(id),
             Event::JobCompleted { job } => Some(&job.id),
-            Event::SourceError { .. } | Event::HealthDegraded { .. } => None,
+            Event::SourceError { .. }
+            | Event::SourceRecovered { .. }
+            | Event::HealthDegraded { .. } => None,
         }
     }
 }
@@ -201,6 +210,8 @@ pub enum EventKind {
     JobFailed,
     /// [`Event::SourceError`].
     SourceError,
+    /// [`Event::SourceRecovered`].
+    SourceRecovered,
     /// [`Event::HealthDegraded`].
     HealthDegraded,
     /// Several events merged into one notification while throttled.
@@ -216,6 +227,7 @@ impl EventKind {
             EventKind::JobCompleted => "job_completed",
             EventKind::JobFailed => "job_failed",
             EventKind::SourceError => "source_error",
+            EventKind::SourceRecovered => "source_recovered",
             EventKind::HealthDegraded => "health_degraded",
             EventKind::Digest => "digest",
         }

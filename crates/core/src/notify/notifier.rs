@@ -26,6 +26,8 @@ const CHANNEL_CAPACITY: usize = 1024;
 enum Message {
     Publish(Event),
     SetPolicy(Policy),
+    /// Replaces (or removes, or adds) the sink of this name.
+    ReplaceSink(&'static str, Option<Box<dyn Sink>>),
     Shutdown,
 }
 
@@ -41,6 +43,7 @@ impl std::fmt::Debug for Message {
         match self {
             Message::Publish(event) => write!(f, "Publish({:?})", event.kind()),
             Message::SetPolicy(_) => write!(f, "SetPolicy"),
+            Message::ReplaceSink(name, _) => write!(f, "ReplaceSink({name})"),
             Message::Shutdown => write!(f, "Shutdown"),
         }
     }
@@ -143,6 +146,15 @@ impl Notifier {
         let _ = self.publisher.sender.send(Message::SetPolicy(policy));
     }
 
+    /// Replaces the sink named `name` with `sink` (a webhook whose URL
+    /// changed), removes it (`None`), or adds `sink` when none has that
+    /// name. The old sink is dropped on the notifier's thread, so one that
+    /// finishes its deliveries as it goes (the webhook) never holds up the
+    /// caller.
+    pub fn replace_sink(&self, name: &'static str, sink: Option<Box<dyn Sink>>) {
+        let _ = self.publisher.sender.send(Message::ReplaceSink(name, sink));
+    }
+
     /// Delivers what waits for the throttle (as one digest), stops the
     /// thread and reports how each sink fared.
     pub fn shutdown(mut self) -> NotifierReport {
@@ -175,6 +187,16 @@ struct Outlet {
 }
 
 impl Outlet {
+    fn new(sink: Box<dyn Sink>) -> Outlet {
+        let report = SinkReport {
+            name: sink.name(),
+            n_delivered: 0,
+            n_failed: 0,
+            last_error: None,
+        };
+        Outlet { sink, report }
+    }
+
     fn deliver(&mut self, notification: &super::event::Notification) {
         match self.sink.deliver(notification) {
             Ok(()) => {
@@ -205,18 +227,7 @@ fn run(
     sinks: Vec<Box<dyn Sink>>,
     receiver: Receiver<Message>,
 ) -> Vec<SinkReport> {
-    let mut outlets: Vec<Outlet> = sinks
-        .into_iter()
-        .map(|sink| {
-            let report = SinkReport {
-                name: sink.name(),
-                n_delivered: 0,
-                n_failed: 0,
-                last_error: None,
-            };
-            Outlet { sink, report }
-        })
-        .collect();
+    let mut outlets: Vec<Outlet> = sinks.into_iter().map(Outlet::new).collect();
     loop {
         let message = match dispatcher.next_wake() {
             None => receiver.recv().ok(),
@@ -239,6 +250,15 @@ fn run(
                 dispatcher.set_policy(policy);
                 let due = dispatcher.wake(Instant::now());
                 fan_out(&dispatcher, &mut outlets, due);
+            }
+            Some(Message::ReplaceSink(name, sink)) => {
+                let at = outlets.iter().position(|o| o.report.name == name);
+                match (at, sink) {
+                    (Some(at), Some(sink)) => outlets[at] = Outlet::new(sink),
+                    (Some(at), None) => drop(outlets.remove(at)),
+                    (None, Some(sink)) => outlets.push(Outlet::new(sink)),
+                    (None, None) => {}
+                }
             }
             Some(Message::Shutdown) | None => break,
         }

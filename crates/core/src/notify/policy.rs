@@ -31,13 +31,16 @@
 //! - **Repeats** of the same source error or health message within
 //!   [`REPEAT_SILENCE`] are only logged (a source that stays unreachable is
 //!   reported once, not at every retry).
+//! - **Recoveries** (a source back after an error) are announced only when
+//!   that source's error was, and they end the error's silence: the next
+//!   time the source fails is news again.
 //! - **Do-not-disturb** silences the desktop sink only, and
 //!   `desktop_enabled: false` turns it off; the console and the webhook
 //!   still get the throttled stream. That choice is the notifier's, at
 //!   delivery time; the dispatcher does not know about sinks.
 
 use std::collections::hash_map::Entry;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -132,6 +135,9 @@ pub(crate) struct Dispatcher {
     job_started_at: HashMap<String, Instant>,
     /// When each alert (by its text) was last announced.
     recent_alerts: HashMap<String, Instant>,
+    /// Sources whose error was offered to people, so that their recovery
+    /// is news.
+    sources_in_error: HashSet<PathBuf>,
 }
 
 impl Dispatcher {
@@ -145,6 +151,7 @@ impl Dispatcher {
             held_starts: HashMap::new(),
             job_started_at: HashMap::new(),
             recent_alerts: HashMap::new(),
+            sources_in_error: HashSet::new(),
         }
     }
 
@@ -203,6 +210,17 @@ impl Dispatcher {
                     .retain(|_, at| now.duration_since(*at) < REPEAT_SILENCE);
                 if let Entry::Vacant(slot) = self.recent_alerts.entry(key) {
                     slot.insert(now);
+                    if let Event::SourceError { path, .. } = &event {
+                        self.sources_in_error.insert(path.clone());
+                    }
+                    self.offer(event, now, &mut out);
+                }
+            }
+            Event::SourceRecovered { path } => {
+                let prefix = source_alert_prefix(path);
+                self.recent_alerts
+                    .retain(|key, _| !key.starts_with(&prefix));
+                if self.sources_in_error.remove(path) {
                     self.offer(event, now, &mut out);
                 }
             }
@@ -307,10 +325,15 @@ impl Dispatcher {
     }
 }
 
+/// How the repeat keys of one source's errors begin.
+fn source_alert_prefix(path: &Path) -> String {
+    format!("source\0{}\0", path.display())
+}
+
 /// The same alert, as far as repeats go.
 fn alert_key(event: &Event) -> String {
     match event {
-        Event::SourceError { path, reason } => format!("source\0{}\0{reason}", path.display()),
+        Event::SourceError { path, reason } => format!("{}{reason}", source_alert_prefix(path)),
         Event::HealthDegraded { message, path } => {
             format!(
                 "health\0{}\0{message}",

@@ -137,6 +137,11 @@ pub(crate) fn render(event: &Event, home: Option<&Path>) -> Notification {
             reason.clone(),
             Urgency::Critical,
         ),
+        Event::SourceRecovered { path: source } => (
+            format!("Indexing again: {}", path(source)),
+            "The folder is back; changes made meanwhile are being indexed".to_string(),
+            Urgency::Normal,
+        ),
         Event::HealthDegraded { message, .. } => (
             "Gleaner needs attention".to_string(),
             message.clone(),
@@ -172,6 +177,7 @@ pub(crate) fn render_digest(mut events: Vec<Event>, home: Option<&Path>) -> Noti
     let mut n_failed = 0;
     let mut n_source_errors = 0;
     let mut n_health = 0;
+    let mut n_recovered = 0;
     let mut totals = JobChanges::default();
     let mut duration = Duration::ZERO;
     let mut alert_lines = Vec::new();
@@ -204,6 +210,10 @@ pub(crate) fn render_digest(mut events: Vec<Event>, home: Option<&Path>) -> Noti
                 n_health += 1;
                 alert_lines.push(message.clone());
             }
+            Event::SourceRecovered { path } => {
+                n_recovered += 1;
+                alert_lines.push(format!("{} is back", display_path(path, home)));
+            }
             // Progress is never held back for a digest (it is dropped instead).
             Event::JobStarted { .. } | Event::JobMilestone { .. } => {}
         }
@@ -221,6 +231,9 @@ pub(crate) fn render_digest(mut events: Vec<Event>, home: Option<&Path>) -> Noti
     }
     if n_health > 0 {
         headline.push(plural(n_health, "health warning", "health warnings"));
+    }
+    if n_recovered > 0 {
+        headline.push(format!("{} back", plural(n_recovered, "source", "sources")));
     }
     if n_completed > 0 {
         headline.push(format!("{} completed", plural(n_completed, "job", "jobs")));

@@ -116,6 +116,13 @@ impl WebhookSink {
         WebhookSink::with_backoff(url, timeout, retries, Duration::from_millis(500))
     }
 
+    /// Checks that `url` is one this sink can post to (`http://host[:port]/path`),
+    /// so a setting can be refused when it is made rather than when the
+    /// first notification goes out.
+    pub fn check_url(url: &str) -> Result<(), NotifyError> {
+        Endpoint::parse(url).map(drop)
+    }
+
     /// [`WebhookSink::new`] with another first wait between attempts (it
     /// doubles after each).
     pub fn with_backoff(
@@ -385,6 +392,9 @@ fn event_json(event: &Event) -> Value {
         }),
         Event::SourceError { path, reason } => {
             json!({"event": kind, "path": path.to_string_lossy(), "reason": reason})
+        }
+        Event::SourceRecovered { path } => {
+            json!({"event": kind, "path": path.to_string_lossy()})
         }
         Event::HealthDegraded { message, path } => json!({
             "event": kind,

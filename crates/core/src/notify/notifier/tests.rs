@@ -11,6 +11,7 @@ type Seen = Arc<Mutex<Vec<Notification>>>;
 
 /// A sink that keeps what it gets, optionally slowly or failing.
 struct Recorder {
+    name: &'static str,
     kind: SinkKind,
     seen: Seen,
     delay: Duration,
@@ -19,7 +20,7 @@ struct Recorder {
 
 impl Sink for Recorder {
     fn name(&self) -> &'static str {
-        "recorder"
+        self.name
     }
     fn kind(&self) -> SinkKind {
         self.kind
@@ -37,9 +38,14 @@ impl Sink for Recorder {
 }
 
 fn recorder(kind: SinkKind) -> (Box<dyn Sink>, Seen) {
+    named_recorder("recorder", kind)
+}
+
+fn named_recorder(name: &'static str, kind: SinkKind) -> (Box<dyn Sink>, Seen) {
     let seen = Seen::default();
     (
         Box::new(Recorder {
+            name,
             kind,
             seen: seen.clone(),
             delay: Duration::ZERO,
@@ -190,6 +196,7 @@ fn a_burst_is_digested_and_flushed_at_shutdown() {
 fn publishing_never_waits_for_slow_sinks() {
     let seen = Seen::default();
     let slow = Recorder {
+        name: "slow",
         kind: SinkKind::Console,
         seen: seen.clone(),
         delay: Duration::from_millis(200),
@@ -212,6 +219,7 @@ fn publishing_never_waits_for_slow_sinks() {
 fn failures_are_reported_not_fatal() {
     let seen = Seen::default();
     let broken = Recorder {
+        name: "broken",
         kind: SinkKind::Desktop,
         seen,
         delay: Duration::ZERO,
@@ -245,4 +253,25 @@ fn publishers_outliving_the_notifier_are_harmless() {
     notifier.shutdown();
     publisher.publish(completed("/home/ada/late"));
     assert_eq!(summaries(&console), ["Indexing finished: ~/t"]);
+}
+
+#[test]
+fn sinks_can_be_added_replaced_and_removed_while_running() {
+    let (notifier, desktop, _console, _log) = notifier(Policy {
+        max_per_minute: 60,
+        ..Policy::default()
+    });
+    let (first, first_seen) = named_recorder("webhook", SinkKind::Webhook);
+    notifier.replace_sink("webhook", Some(first));
+    notifier.publish(completed("/home/ada/a"));
+    let (second, second_seen) = named_recorder("webhook", SinkKind::Webhook);
+    notifier.replace_sink("webhook", Some(second));
+    notifier.publish(completed("/home/ada/b"));
+    notifier.replace_sink("webhook", None);
+    notifier.publish(completed("/home/ada/c"));
+    let report = notifier.shutdown();
+    assert_eq!(summaries(&first_seen), ["Indexing finished: ~/a"]);
+    assert_eq!(summaries(&second_seen), ["Indexing finished: ~/b"]);
+    assert_eq!(summaries(&desktop).len(), 3);
+    assert!(report.sinks.iter().all(|s| s.name != "webhook"));
 }

@@ -347,3 +347,34 @@ fn a_raised_budget_frees_the_digest_at_the_next_wake() {
     let shown = announced(d.wake(t0 + secs(1)));
     assert_eq!(shown[0].summary, "2 jobs completed");
 }
+
+#[test]
+fn a_recovery_is_news_only_after_its_error_and_ends_the_silence() {
+    let mut d = dispatcher(Policy {
+        max_per_minute: 60,
+        ..Policy::default()
+    });
+    let t0 = Instant::now();
+    let gone = || Event::SourceError {
+        path: "/media/usb".into(),
+        reason: "unreachable".into(),
+    };
+    let back = || Event::SourceRecovered {
+        path: "/media/usb".into(),
+    };
+    // A source that comes back without having been reported is not news.
+    let out = d.publish(back(), t0);
+    assert_eq!(recorded(&out), 1);
+    assert!(announced(out).is_empty());
+
+    assert_eq!(announced(d.publish(gone(), t0 + secs(1))).len(), 1);
+    let shown = announced(d.publish(back(), t0 + secs(2)));
+    assert_eq!(shown.len(), 1);
+    assert_eq!(shown[0].summary, "Indexing again: /media/usb");
+    assert_eq!(shown[0].kind, EventKind::SourceRecovered);
+    // Unplugged again within the hour: shown again, since it came back.
+    assert_eq!(announced(d.publish(gone(), t0 + secs(3))).len(), 1);
+    // A second recovery of the same error episode is said once.
+    assert_eq!(announced(d.publish(back(), t0 + secs(4))).len(), 1);
+    assert!(announced(d.publish(back(), t0 + secs(5))).is_empty());
+}
