@@ -196,6 +196,7 @@ impl Actor {
         self.output_retry_at = None;
         let ready = self.queue.take_ready(now);
         if !ready.is_empty() {
+            tracing::trace!(?ready, "changes ready");
             // The actor is the only sender and the channel is not full, so
             // this does not block. If the engine dropped its receiver there
             // is nobody to tell.
@@ -548,7 +549,12 @@ impl Actor {
             return;
         }
         self.watch_tree(source_id, dir);
-        self.queue.created(source_id, dir, now);
+        // Not `created`: files inside a new directory are delivered on
+        // their own while the directory waits out its debounce, so the
+        // engine may know its contents already, and a rename of it must
+        // stay a rename (a new path renamed is otherwise a mere change of
+        // the target, as for an editor's temp file).
+        self.queue.changed(source_id, dir, now);
     }
 
     // ----- watches -------------------------------------------------------
