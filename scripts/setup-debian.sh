@@ -36,6 +36,10 @@ TEST_PACKAGES=(
   poppler-utils
   python3-venv
   python3-gi
+  # The desktop tests' tray host (its systray plugin is a StatusNotifierItem
+  # host) and the clicks that open its menu for the screenshot.
+  xfce4-panel
+  xdotool
 )
 # Node.js and npm for the UI, only when the machine has none (Debian's own
 # package is older than vite wants on some releases: prefer Node >= 20.19).
