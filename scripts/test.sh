@@ -31,7 +31,7 @@ step "UI unit tests"
 npm test --silent
 
 step "desktop notifications reach a real notification server (dunst on D-Bus)"
-xvfb-run -a dbus-run-session -- tests/desktop/notifications.sh "$CARGO_TARGET_DIR/debug/examples/notify_demo"
+xvfb-run -a dbus-run-session -- tests/desktop/notifications.sh "$CARGO_TARGET_DIR/debug/gleaner"
 
 step "desktop smoke test (Xvfb + D-Bus)"
 xvfb-run -a dbus-run-session -- tests/desktop/smoke.sh "$CARGO_TARGET_DIR/debug/gleaner-desktop"

@@ -175,6 +175,12 @@ pub enum SourceCommand {
         /// Full rescan interval for this source, in seconds (0: use the global setting).
         #[arg(long, value_name = "N")]
         scan_interval_s: Option<i64>,
+        /// Send this source's notifications to the log only.
+        #[arg(long, conflicts_with = "unmute")]
+        mute: bool,
+        /// Notify about this source again.
+        #[arg(long)]
+        unmute: bool,
     },
 }
 

@@ -76,7 +76,16 @@ pub fn run(args: Args, shutdown: Option<crossbeam_channel::Receiver<()>>) -> Res
             limit,
             json,
         } => status::jobs(&index, status.as_deref(), limit, json),
-        Command::Config(command) => config::run(&index, command),
+        Command::Config(command) => {
+            let changes_settings = matches!(command, crate::args::ConfigCommand::Set { .. });
+            config::run(&index, command)?;
+            // The engine reads most settings when it needs them; a reload
+            // applies the rest (the notification policy) at once.
+            if changes_settings {
+                daemon::notify_sources_changed(&data_dir);
+            }
+            Ok(())
+        }
         Command::Check { json } => status::check(&index, json),
         Command::Health { json } => daemon::health(&index, json),
         Command::Mcp => Ok(gleaner_mcp::serve_stdio(index, std::env::current_exe()?)?),

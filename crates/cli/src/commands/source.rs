@@ -85,7 +85,29 @@ pub fn run(index: &Index, command: SourceCommand) -> Result<()> {
             clear_exclude,
             recursive,
             scan_interval_s,
+            mute,
+            unmute,
         } => {
+            let changes_rules = !include.is_empty()
+                || !exclude.is_empty()
+                || clear_include
+                || clear_exclude
+                || recursive.is_some()
+                || scan_interval_s.is_some();
+            if mute || unmute {
+                let source = index.set_source_muted(&path, mute)?;
+                if mute {
+                    println!(
+                        "muted {}: its notifications go to the log only",
+                        source.path.display()
+                    );
+                } else {
+                    println!("unmuted {}", source.path.display());
+                }
+                if !changes_rules {
+                    return Ok(());
+                }
+            }
             if let Some(interval) = scan_interval_s {
                 if interval != 0 {
                     gleaner_core::settings::spec("scan.full_interval_s")?
