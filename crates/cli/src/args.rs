@@ -96,7 +96,13 @@ pub enum Command {
     Config(ConfigCommand),
     /// Run the engine: watch every active source, index changes as they
     /// happen, rescan on a schedule. Stops on SIGINT/SIGTERM or `gleaner stop`.
-    Daemon,
+    Daemon {
+        /// Also serve the HTTP API on this loopback address (127.0.0.1:PORT,
+        /// [::1]:PORT or localhost:PORT); without it the settings
+        /// http.enabled and http.addr decide.
+        #[arg(long, value_name = "ADDR")]
+        http: Option<String>,
+    },
     /// Ask the running engine to finish its batch and exit.
     Stop,
     /// Is the index keeping up? Problems in plain words, with fixes.

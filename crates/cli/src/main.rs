@@ -22,7 +22,7 @@ fn main() -> ExitCode {
     // blocked before any thread starts (the logger starts one), as every
     // thread inherits the mask and an unblocked one would take the signal.
     let shutdown = match args.command {
-        args::Command::Daemon => match commands::shutdown_on_signals() {
+        args::Command::Daemon { .. } => match commands::shutdown_on_signals() {
             Ok(receiver) => Some(receiver),
             Err(err) => {
                 eprintln!("gleaner: {err}");
@@ -58,7 +58,7 @@ fn init_logging(args: &args::Args) -> Option<tracing_appender::non_blocking::Wor
     use tracing_subscriber::util::SubscriberInitExt;
     use tracing_subscriber::Layer;
 
-    let is_daemon = matches!(args.command, args::Command::Daemon);
+    let is_daemon = matches!(args.command, args::Command::Daemon { .. });
     let default = match (args.verbose, is_daemon) {
         (0, false) => "warn",
         (0, true) | (1, _) => "info",

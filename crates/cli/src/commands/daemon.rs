@@ -11,12 +11,42 @@ use gleaner_core::{DataDir, Error, Index};
 
 use crate::output::iso_time;
 
-/// Runs the engine in the foreground until SIGINT, SIGTERM or `gleaner stop`.
-pub fn run(data_dir: DataDir, shutdown: crossbeam_channel::Receiver<()>) -> Result<()> {
-    match gleaner_core::engine::run(data_dir, shutdown, ()) {
-        Err(Error::EngineBusy { pid }) => {
-            bail!("another Gleaner engine (pid {pid}) is already running for this data directory")
-        }
+/// Runs the engine in the foreground until SIGINT, SIGTERM or `gleaner stop`,
+/// with the HTTP API beside it on `http` (a loopback address), or where the
+/// settings `http.enabled` and `http.addr` say.
+pub fn run(
+    data_dir: DataDir,
+    shutdown: crossbeam_channel::Receiver<()>,
+    http: Option<&str>,
+) -> Result<()> {
+    let busy = |pid| {
+        anyhow::anyhow!(
+            "another Gleaner engine (pid {pid}) is already running for this data directory"
+        )
+    };
+    // Before the port is bound: a second daemon should say that it is one,
+    // not that the port is taken.
+    if let Some(pid) = EngineLock::holder(&data_dir.engine_lock()) {
+        return Err(busy(pid));
+    }
+    let http = match http {
+        // Asked for on the command line: no API, no engine.
+        Some(addr) => Some(gleaner_http::HttpServer::start(
+            &data_dir,
+            gleaner_http::loopback_addr(addr)?,
+        )?),
+        // From the settings: a daemon started in the background by another
+        // command must still run when the port is taken, so only log.
+        None => gleaner_http::start_if_enabled(&data_dir).unwrap_or_else(|err| {
+            tracing::error!(%err, "the HTTP API could not start");
+            None
+        }),
+    };
+    let result = gleaner_core::engine::run(data_dir, shutdown, ());
+    // The API never outlives the engine it fronts.
+    drop(http);
+    match result {
+        Err(Error::EngineBusy { pid }) => Err(busy(pid)),
         other => Ok(other?),
     }
 }

@@ -19,16 +19,16 @@ pub fn run(args: Args, shutdown: Option<crossbeam_channel::Receiver<()>>) -> Res
     let data_dir = DataDir::resolve(args.data_dir.as_deref())?;
     match args.command {
         // The engine opens the index itself, after taking the lock.
-        Command::Daemon => {
+        Command::Daemon { http } => {
             let shutdown = shutdown.expect("main sets up signals for the daemon");
-            return daemon::run(data_dir, shutdown);
+            return daemon::run(data_dir, shutdown, http.as_deref());
         }
         Command::Stop => return daemon::stop(&data_dir),
         _ => {}
     }
     let mut index = Index::open(data_dir.clone())?;
     match args.command {
-        Command::Daemon | Command::Stop => unreachable!("handled above"),
+        Command::Daemon { .. } | Command::Stop => unreachable!("handled above"),
         Command::Source(command) => {
             let changes_sources = !matches!(command, crate::args::SourceCommand::List { .. });
             source::run(&index, command)?;
