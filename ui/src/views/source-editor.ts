@@ -42,7 +42,7 @@ export function editSource(source: api.Source): void {
   form.hidden = false;
   updateSaveButton();
   void preview?.run();
-  form.scrollIntoView({ block: "nearest" });
+  form.scrollIntoView({ block: "start" });
   byId<HTMLTextAreaElement>("edit-include").focus();
 }
 
