@@ -27,6 +27,9 @@ cargo test --workspace
 step "MCP tests (official Python SDK)"
 tests/mcp/run.sh
 
+step "HTTP API tests (real client)"
+tests/http/run.sh
+
 step "UI unit tests"
 npm test --silent
 

@@ -68,3 +68,6 @@ async fn method_not_allowed() -> ApiError {
         "method not allowed on this route: see /v1/openapi.json",
     )
 }
+
+#[cfg(test)]
+mod tests;
