@@ -30,8 +30,11 @@ use crate::lock::EngineLock;
 use crate::notify::Sink;
 use crate::source::{ScanStatus, Source, SourceRules};
 use crate::store::JobStatus;
-use crate::walk::{dir_is_walked, walk_source, WalkOptions};
-use crate::watch::{inotify_watch_limit, Change, DirFilter, WatchedSource, Watcher, WatcherConfig};
+use crate::walk::dir_is_walked;
+use crate::watch::{inotify_watch_limit, Change, DirFilter, Watcher, WatcherConfig};
+
+mod jobs;
+mod sources;
 
 /// Hooks for whoever hosts the engine (logging, the desktop app's events).
 pub trait EngineEvents: Send {
@@ -310,41 +313,6 @@ impl Engine {
         }
     }
 
-    /// Queues a full scan of `source`; with `dedupe`, not when one is already
-    /// queued or running for it (automatic triggers).
-    fn queue_scan(
-        &mut self,
-        source: &Source,
-        trigger: &str,
-        dedupe: bool,
-    ) -> Result<Option<String>> {
-        let interval = self.scan_interval(source);
-        self.next_full_scan
-            .insert(source.id, Instant::now() + interval);
-        if dedupe && self.runner.has_job_for(source.id) {
-            return Ok(None);
-        }
-        let id = self.index.create_job(source, trigger)?;
-        self.runner.enqueue(id.clone(), Some(source.id));
-        Ok(Some(id))
-    }
-
-    fn start_jobs(&mut self) {
-        if self.paused {
-            return;
-        }
-        let max = self
-            .index
-            .settings()
-            .map_or(2, |s| s.integer("jobs.max_concurrent") as usize);
-        let started = self.runner.start_ready(max);
-        for id in started {
-            if let Ok(job) = self.index.store().job(&id) {
-                self.announcer().job_started(&job);
-            }
-        }
-    }
-
     /// The announcer, with the settings as they are now (a `config set` or
     /// the settings window changes them without telling the engine).
     fn announcer(&mut self) -> &mut Announcer {
@@ -417,149 +385,6 @@ impl Engine {
         }
         self.waiting = still_waiting;
         self.announce_watch_health();
-    }
-
-    /// Jobs left behind by an earlier engine: running ones (it died) and
-    /// queued ones are queued again; those the engine paused itself are
-    /// retried; those the user paused stay paused.
-    fn recover_jobs(&mut self) {
-        let store = self.index.store();
-        let jobs = match store.jobs_in(&[JobStatus::Running, JobStatus::Queued, JobStatus::Paused])
-        {
-            Ok(jobs) => jobs,
-            Err(err) => return tracing::error!(%err, "could not read unfinished jobs"),
-        };
-        for job in jobs {
-            let requeue = match job.status {
-                JobStatus::Running => {
-                    tracing::info!(job = %job.id, directory = %job.directory, "resuming a job its engine left running");
-                    true
-                }
-                JobStatus::Paused => job.pause_reason.as_deref() != Some(PAUSED_BY_USER),
-                _ => true,
-            };
-            if requeue {
-                if job.status != JobStatus::Queued {
-                    if let Err(err) = store.transition_job(&job.id, JobStatus::Queued, None) {
-                        tracing::warn!(job = %job.id, %err, "could not requeue job");
-                        continue;
-                    }
-                }
-                self.runner.enqueue(job.id, job.source_id);
-            }
-        }
-    }
-
-    fn set_paused(&mut self, paused: bool) -> Result<()> {
-        self.index
-            .store()
-            .set_setting("indexing.paused", if paused { "true" } else { "false" })?;
-        self.paused = paused;
-        if paused {
-            self.runner.interrupt_all();
-        } else {
-            for source_id in std::mem::take(&mut self.dirty_while_paused) {
-                if let Some(source) = self.watched.get(&source_id).cloned() {
-                    self.queue_scan(&source, "rescan", true)?;
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// Brings the watched set in line with the stored sources: new or
-    /// changed active sources are watched and scanned, removed or disabled
-    /// ones unwatched.
-    fn sync_sources(&mut self, startup: bool) {
-        let sources = match self.index.sources() {
-            Ok(sources) => sources,
-            Err(err) => {
-                tracing::error!(%err, "could not read sources");
-                return;
-            }
-        };
-        let current: HashMap<i64, Source> = sources
-            .into_iter()
-            .filter(|s| s.active)
-            .map(|s| (s.id, s))
-            .collect();
-        let gone: Vec<i64> = self
-            .watched
-            .keys()
-            .filter(|id| !current.contains_key(id))
-            .copied()
-            .collect();
-        for id in gone {
-            self.watcher.unwatch(id);
-            self.watched.remove(&id);
-            self.next_full_scan.remove(&id);
-            self.rules.write().expect("rules lock").remove(&id);
-        }
-        for source in current.values() {
-            let changed = self
-                .watched
-                .get(&source.id)
-                .is_none_or(|old| !same_rules(old, source));
-            if changed || startup {
-                self.ensure_watched(source);
-                let trigger = if startup { "startup" } else { "manual" };
-                if let Err(err) = self.queue_scan(source, trigger, true) {
-                    tracing::warn!(source = %source.path.display(), %err, "could not queue a scan");
-                }
-            }
-        }
-    }
-
-    fn ensure_watched(&mut self, source: &Source) {
-        if self
-            .watched
-            .get(&source.id)
-            .is_some_and(|old| same_rules(old, source))
-        {
-            return;
-        }
-        let Ok(rules) = SourceRules::for_source(source) else {
-            return;
-        };
-        self.rules
-            .write()
-            .expect("rules lock")
-            .insert(source.id, (source.path.clone(), rules.clone()));
-        let walk = walk_source(
-            &source.path,
-            &rules,
-            &WalkOptions {
-                recursive: source.recursive,
-                threads: 2,
-            },
-        );
-        self.watcher.watch(WatchedSource {
-            source_id: source.id,
-            root: source.path.clone(),
-            recursive: source.recursive,
-            dirs: walk.dirs,
-        });
-        self.watched.insert(source.id, source.clone());
-    }
-
-    fn scan_interval(&self, source: &Source) -> Duration {
-        let polled = self
-            .watcher
-            .health()
-            .iter()
-            .any(|h| h.source_id() == Some(source.id) && h.needs_polling());
-        let settings = self.index.settings().ok();
-        let seconds = if polled {
-            settings
-                .as_ref()
-                .map_or(300, |s| s.integer("watch.poll_interval_s"))
-        } else {
-            source
-                .scan_interval_s
-                .or_else(|| settings.as_ref().map(|s| s.integer("scan.full_interval_s")))
-                .unwrap_or(86_400)
-        };
-        Duration::from_secs(seconds.max(1) as u64)
     }
 
     fn time_to_next_scan(&self) -> Duration {
@@ -744,13 +569,6 @@ impl Engine {
         }
         n_paths
     }
-}
-
-fn same_rules(a: &Source, b: &Source) -> bool {
-    a.path == b.path
-        && a.recursive == b.recursive
-        && a.include == b.include
-        && a.exclude == b.exclude
 }
 
 fn answer(result: Result<()>) -> Response {

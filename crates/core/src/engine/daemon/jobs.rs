@@ -1,0 +1,95 @@
+//! The engine's side of the job queue: queueing scans, starting what may
+//! run, taking over the jobs an earlier engine left, and the global pause.
+
+use std::time::Instant;
+
+use super::Engine;
+use crate::engine::runner::PAUSED_BY_USER;
+use crate::error::Result;
+use crate::source::Source;
+use crate::store::JobStatus;
+
+impl Engine {
+    /// Queues a full scan of `source`; with `dedupe`, not when one is already
+    /// queued or running for it (automatic triggers).
+    pub(super) fn queue_scan(
+        &mut self,
+        source: &Source,
+        trigger: &str,
+        dedupe: bool,
+    ) -> Result<Option<String>> {
+        let interval = self.scan_interval(source);
+        self.next_full_scan
+            .insert(source.id, Instant::now() + interval);
+        if dedupe && self.runner.has_job_for(source.id) {
+            return Ok(None);
+        }
+        let id = self.index.create_job(source, trigger)?;
+        self.runner.enqueue(id.clone(), Some(source.id));
+        Ok(Some(id))
+    }
+
+    pub(super) fn start_jobs(&mut self) {
+        if self.paused {
+            return;
+        }
+        let max = self
+            .index
+            .settings()
+            .map_or(2, |s| s.integer("jobs.max_concurrent") as usize);
+        let started = self.runner.start_ready(max);
+        for id in started {
+            if let Ok(job) = self.index.store().job(&id) {
+                self.announcer().job_started(&job);
+            }
+        }
+    }
+
+    /// Jobs left behind by an earlier engine: running ones (it died) and
+    /// queued ones are queued again; those the engine paused itself are
+    /// retried; those the user paused stay paused.
+    pub(super) fn recover_jobs(&mut self) {
+        let store = self.index.store();
+        let jobs = match store.jobs_in(&[JobStatus::Running, JobStatus::Queued, JobStatus::Paused])
+        {
+            Ok(jobs) => jobs,
+            Err(err) => return tracing::error!(%err, "could not read unfinished jobs"),
+        };
+        for job in jobs {
+            let requeue = match job.status {
+                JobStatus::Running => {
+                    tracing::info!(job = %job.id, directory = %job.directory, "resuming a job its engine left running");
+                    true
+                }
+                JobStatus::Paused => job.pause_reason.as_deref() != Some(PAUSED_BY_USER),
+                _ => true,
+            };
+            if requeue {
+                if job.status != JobStatus::Queued {
+                    if let Err(err) = store.transition_job(&job.id, JobStatus::Queued, None) {
+                        tracing::warn!(job = %job.id, %err, "could not requeue job");
+                        continue;
+                    }
+                }
+                self.runner.enqueue(job.id, job.source_id);
+            }
+        }
+    }
+
+    pub(super) fn set_paused(&mut self, paused: bool) -> Result<()> {
+        self.index
+            .store()
+            .set_setting("indexing.paused", if paused { "true" } else { "false" })?;
+        self.paused = paused;
+        if paused {
+            self.runner.interrupt_all();
+        } else {
+            for source_id in std::mem::take(&mut self.dirty_while_paused) {
+                if let Some(source) = self.watched.get(&source_id).cloned() {
+                    self.queue_scan(&source, "rescan", true)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
