@@ -77,6 +77,18 @@ impl EngineEvents for HostEvents {
     }
 }
 
+/// Starts the loopback HTTP API when the setting `http.enabled` is on and no
+/// other engine holds the data directory (that one serves its own API).
+fn start_http_api(data_dir: &DataDir) -> Option<gleaner_http::HttpServer> {
+    if EngineLock::holder(&data_dir.engine_lock()).is_some() {
+        return None;
+    }
+    gleaner_http::start_if_enabled(data_dir).unwrap_or_else(|error| {
+        tracing::error!(%error, "the HTTP API could not start");
+        None
+    })
+}
+
 impl EngineHost {
     /// Starts hosting the engine for `data_dir` (or finds that another
     /// process does).
@@ -105,6 +117,9 @@ impl EngineHost {
         let spawned = std::thread::Builder::new()
             .name("gleaner-engine".into())
             .spawn(move || {
+                // The HTTP API (when enabled) lives and dies with the engine
+                // this app hosts.
+                let http = start_http_api(&data_dir);
                 let ended = match gleaner_core::engine::run(data_dir, shutdown_rx, events) {
                     Ok(()) => EngineMode::Stopped,
                     Err(Error::EngineBusy { pid }) => {
@@ -121,6 +136,7 @@ impl EngineHost {
                         }
                     }
                 };
+                drop(http);
                 *mode.lock().expect("engine mode lock") = ended;
             });
         match spawned {
