@@ -473,6 +473,49 @@ fn cli_errors_are_one_clear_line_and_lose_nothing() {
 }
 
 #[test]
+fn notifications_of_a_source_can_be_muted_and_webhooks_are_checked() {
+    let w = World::new();
+    w.write("a.txt", "okapi");
+    w.index();
+    let docs = w.docs().canonicalize().unwrap();
+    let out = w.ok(&["source", "set", w.docs().to_str().unwrap(), "--mute"]);
+    assert!(
+        out.contains("its notifications go to the log only"),
+        "{out}"
+    );
+    let muted = w.ok(&["config", "get", "notify.muted"]);
+    let muted: Vec<String> = serde_json::from_str(muted.trim()).unwrap();
+    assert_eq!(muted, [docs.to_str().unwrap()]);
+    // Muting twice keeps one entry; unmuting empties the list.
+    w.ok(&["source", "set", w.docs().to_str().unwrap(), "--mute"]);
+    assert_eq!(
+        w.ok(&["config", "get", "notify.muted"]).trim(),
+        serde_json::to_string(&[docs.to_str().unwrap()]).unwrap()
+    );
+    w.ok(&["source", "set", w.docs().to_str().unwrap(), "--unmute"]);
+    assert_eq!(w.ok(&["config", "get", "notify.muted"]).trim(), "[]");
+    let err = w.fails(&["source", "set", "/nowhere", "--mute"]);
+    assert!(err.contains("not a source"), "{err}");
+
+    let err = w.fails(&[
+        "config",
+        "set",
+        "notify.webhook_url",
+        "https://example.org/x",
+    ]);
+    assert!(err.contains("only http:// webhooks"), "{err}");
+    w.ok(&[
+        "config",
+        "set",
+        "notify.webhook_url",
+        "http://127.0.0.1:9/hook",
+    ]);
+    w.ok(&["config", "set", "notify.webhook_url", ""]);
+    let err = w.fails(&["config", "set", "notify.muted", "relative/path"]);
+    assert!(err.contains("absolute paths"), "{err}");
+}
+
+#[test]
 fn a_vanished_source_is_an_error_and_keeps_its_documents() {
     let w = World::new();
     w.write("a.txt", "okapi");
