@@ -339,6 +339,24 @@ def test_post_a_document_then_search_finds_it_at_once(world, spec):
     assert [hit["path"] for hit in hits] == [str(path.resolve())]
 
 
+def test_a_document_posted_while_paused_is_indexed_on_resume(world, spec):
+    world.wait_idle()
+    world.cli("pause")
+    path = world.write("later/okapi.md", "The okapi is a forest giraffe.\n")
+    response = world.post("/v1/documents", {"path": str(path)})
+    assert response.status_code == 202, response.text
+    check_schema(spec, "DocumentResult", response.json())
+    assert response.json()["deferred"] is True
+    assert response.json()["indexed"] is False
+    world.cli("resume")
+
+    def found():
+        hits = world.get("/v1/search", params={"q": "okapi"}).json()["hits"]
+        return [hit["path"] for hit in hits] == [str(path.resolve())]
+
+    eventually(found, "the deferred document to be indexed")
+
+
 def test_pause_resume_and_cancel_a_job(world, spec):
     world.wait_idle()
     # With all indexing paused, a queued job stays queued for as long as the
