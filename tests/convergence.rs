@@ -45,12 +45,7 @@ const QUIET_BUT_WRONG: Duration = Duration::from_secs(6);
 const QUIESCENCE_TIMEOUT: Duration = Duration::from_secs(60);
 const MAX_REPORTED: usize = 20;
 
-// Ignored for now: it still finds differences (documents left active under
-// folders that were created and moved away or hidden within one debounce
-// window); tracked in the live-freshness issue. Run it with
-// `cargo test -p gleaner-cli --test convergence -- --ignored`.
 #[test]
-#[ignore = "known remaining differences, see the comment above"]
 fn live_index_converges_to_a_fresh_index() {
     let seed = env_number("GLEANER_CONVERGENCE_SEED").unwrap_or(DEFAULT_SEED);
     let n_ops = env_number("GLEANER_CONVERGENCE_OPS").map_or(DEFAULT_OPS, |n| n as usize);

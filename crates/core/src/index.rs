@@ -179,7 +179,11 @@ impl Index {
         observer: &dyn ScanObserver,
     ) -> Result<ScanReport> {
         let job_id = self.create_job(source, trigger)?;
-        self.run_job(&job_id, false, observer)
+        let report = self.run_job(&job_id, false, observer)?;
+        // Nobody else writes while the caller holds the index (no engine
+        // runs), so the contents this scan displaced can go now.
+        self.store.collect_orphans()?;
+        Ok(report)
     }
 
     /// Queues a job that will scan `source` in full.
@@ -274,6 +278,27 @@ impl Index {
             None,
             &Unobserved,
         )
+    }
+
+    /// The contents the documents at or under `paths` point at: after those
+    /// paths are indexed again, the only contents that may have lost their
+    /// last document.
+    pub fn contents_under(&self, source_id: i64, paths: &[PathBuf]) -> Result<Vec<i64>> {
+        let keys: Vec<String> = paths
+            .iter()
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect();
+        let states = self.store.document_states_under(source_id, &keys)?;
+        Ok(states.values().filter_map(|s| s.content_id).collect())
+    }
+
+    /// Deletes the contents (and their text) no document points at; see
+    /// [`Store::collect_orphans`] for when that is safe.
+    pub fn collect_orphans(&mut self, among: Option<&[i64]>) -> Result<u64> {
+        match among {
+            Some(ids) => self.store.collect_orphans_among(ids),
+            None => self.store.collect_orphans(),
+        }
     }
 
     /// Housekeeping (see [`Store::maintain`]), with the retention setting.

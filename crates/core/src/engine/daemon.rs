@@ -21,6 +21,7 @@ use crossbeam_channel::{select, Receiver};
 
 use super::announce::Announcer;
 use super::control::{self, Incoming, Request, Response, ScanSummary, SOCKET_FILE};
+use super::garbage::Garbage;
 use super::runner::{JobDone, JobRunner, PAUSED_BY_USER};
 use crate::data_dir::DataDir;
 use crate::error::Result;
@@ -75,6 +76,8 @@ struct Engine {
     /// the job ends, so the job and the live update never write the same
     /// paths at once from two connections.
     deferred: HashMap<i64, Vec<PathBuf>>,
+    /// Contents updates left without a document, collected when no job runs.
+    garbage: Garbage,
 }
 
 /// How often housekeeping runs (the first time an hour after start).
@@ -130,6 +133,7 @@ pub fn run(data_dir: DataDir, shutdown: Receiver<()>, mut events: impl EngineEve
         dirty_while_paused: HashSet::new(),
         next_maintenance: Instant::now() + Duration::from_secs(3600),
         deferred: HashMap::new(),
+        garbage: Garbage::default(),
     };
     tracing::info!(data_dir = %data_dir.path().display(), pid = std::process::id(), "engine started");
     engine.recover_jobs();
@@ -333,6 +337,7 @@ impl Engine {
 
     fn job_finished(&mut self, done: JobDone) {
         self.runner.finished(&done);
+        self.garbage.note_job_ended();
         let ready: Vec<i64> = self
             .deferred
             .keys()
@@ -344,6 +349,7 @@ impl Engine {
                 self.live_paths_indexed += self.scan_live(source_id, list);
             }
         }
+        self.garbage.collect(&mut self.index, self.runner.is_busy());
         let job = self.index.store().job(&done.id).ok();
         if let Some(error) = &done.error {
             tracing::warn!(job = %done.id, %error, "job ended with an error");
@@ -551,8 +557,11 @@ impl Engine {
         list.sort();
         list.dedup();
         let n_paths = list.len() as u64;
+        let displaced = self.index.contents_under(source_id, &list);
         match self.index.scan_paths(&source, list) {
             Ok(outcome) => {
+                self.garbage.note_live(displaced.unwrap_or_default());
+                self.garbage.collect(&mut self.index, self.runner.is_busy());
                 let c = &outcome.counts;
                 tracing::debug!(
                     source = %source.path.display(), new = c.new, modified = c.modified,

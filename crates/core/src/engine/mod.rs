@@ -9,6 +9,7 @@
 mod announce;
 pub mod control;
 mod daemon;
+mod garbage;
 mod runner;
 
 pub use daemon::{run, EngineEvents};

@@ -301,6 +301,33 @@ impl Store {
         Ok(n)
     }
 
+    /// Like [`collect_orphans`](Self::collect_orphans), but looks only at
+    /// the contents `ids` (those a live update may have displaced), so its
+    /// cost follows the change, not the size of the index.
+    pub fn collect_orphans_among(&mut self, ids: &[i64]) -> Result<u64> {
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let mut n = 0;
+        {
+            let orphan = "NOT EXISTS (SELECT 1 FROM documents d WHERE d.content_id = ?1)";
+            let mut chunks = tx.prepare_cached(&format!(
+                "DELETE FROM chunks WHERE content_id = ?1 AND {orphan}"
+            ))?;
+            let mut contents =
+                tx.prepare_cached(&format!("DELETE FROM contents WHERE id = ?1 AND {orphan}"))?;
+            for id in ids {
+                chunks.execute([id])?;
+                n += contents.execute([id])? as u64;
+            }
+        }
+        tx.commit()?;
+        Ok(n)
+    }
+
     /// Active documents of a source (or of all sources) whose last attempt failed.
     pub fn failed_documents(&self, source_id: Option<i64>) -> Result<Vec<FailedDocument>> {
         let mut stmt = self.conn.prepare(

@@ -136,4 +136,73 @@ mod tests {
         assert_eq!(chunks, 0);
         assert!(store.integrity_problems().unwrap().is_empty());
     }
+
+    #[test]
+    fn a_displaced_content_is_collected_only_when_named_and_unused() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("gleaner.db")).unwrap();
+        let source = store
+            .add_source(&NewSource {
+                path: dir.path().into(),
+                recursive: true,
+                ..Default::default()
+            })
+            .unwrap();
+        let index = |store: &mut Store, md5: u8, text: &str| {
+            let row = DocumentRow {
+                source_id: source.id,
+                path: "/x/a.txt".into(),
+                rel_path: "a.txt".into(),
+                name: "a.txt".into(),
+                ext: "txt".into(),
+                format: "text",
+                stat: FileStat {
+                    size: text.len() as u64,
+                    mtime_ns: md5 as i64,
+                    inode: 7,
+                    dev: 1,
+                },
+            };
+            let content = NewContent {
+                md5: [md5; 16],
+                size: text.len() as u64,
+                format: "text",
+                extractor: "text/1".into(),
+                text_bytes: text.len() as _,
+                chunks: vec![StoredChunk {
+                    byte_start: 0,
+                    byte_end: text.len() as _,
+                    line_start: 1,
+                    line_end: 1,
+                    text: text.into(),
+                }],
+            };
+            let op = WriteOp::Index {
+                row,
+                content: ContentChange::New(content),
+            };
+            store.apply(&[op], None).unwrap();
+            store
+                .conn
+                .query_row("SELECT content_id FROM documents", [], |r| r.get::<_, i64>(0))
+                .unwrap()
+        };
+        let first = index(&mut store, 1, "hello");
+        let second = index(&mut store, 2, "world");
+        assert_ne!(first, second);
+        // The document's current content is never collected...
+        assert_eq!(store.collect_orphans_among(&[second]).unwrap(), 0);
+        // ...the one it left is, with its chunks.
+        assert_eq!(store.collect_orphans_among(&[first, second]).unwrap(), 1);
+        let chunks: Vec<i64> = store
+            .conn
+            .prepare("SELECT content_id FROM chunks")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(chunks, vec![second]);
+        assert!(store.integrity_problems().unwrap().is_empty());
+    }
 }
