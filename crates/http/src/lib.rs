@@ -8,12 +8,11 @@
 //! the engine's own process (`gleaner daemon --http ADDR`, or the desktop app
 //! when `http.enabled` is set) and stops with it.
 //!
-//! Every request passes two checks before any handler runs
-//! ([`guard`](crate::guard)): its `Host` header must name the loopback
-//! interface, which defeats DNS rebinding (a web page whose own name resolves
-//! to 127.0.0.1 still sends that name), and it must carry the bearer token
-//! kept in `http.token` in the data directory (mode 0600), compared in
-//! constant time. The server refuses to bind anything but a loopback
+//! Every request passes two checks before any handler runs (`guard.rs`): its
+//! `Host` header must name the loopback interface, which defeats DNS
+//! rebinding (a web page whose own name resolves to 127.0.0.1 still sends
+//! that name), and it must carry the bearer token kept in `http.token` in the
+//! data directory (mode 0600), compared in constant time. The server refuses to bind anything but a loopback
 //! address, and a path a client names must lie inside an active source after
 //! symbolic links and `..` are resolved: the API can never widen what is
 //! indexed. Errors are JSON, `{"error": "..."}`.
