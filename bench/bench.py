@@ -35,6 +35,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 CORPORA = ("small", "medium", "large")
+# "linux": the Linux source tree inside the large corpus, a plain-text corpus.
+CORPUS_CHOICES = CORPORA + ("linux",)
 
 
 def log(msg: str) -> None:
@@ -127,23 +129,46 @@ def repo_root() -> Path:
         return HERE.parent
 
 
-def ensure_corpus(name: str, root: Path) -> Path:
+def corpora_base(option: Path | None = None) -> Path:
+    """Where corpora live: --corpora, else $GLEANER_CORPORA, else ~/.cache/gleaner-corpora."""
+    if option:
+        return Path(option).expanduser().resolve()
+    return Path(os.environ.get("GLEANER_CORPORA", Path.home() / ".cache" / "gleaner-corpora"))
+
+
+def corpus_recipe(root: Path) -> Path:
+    """build.sh of the shared corpus recipes: $GLEANER_CORPUS_RECIPE, else the
+    shared/corpora/ folder beside the repository."""
+    if os.environ.get("GLEANER_CORPUS_RECIPE"):
+        return Path(os.environ["GLEANER_CORPUS_RECIPE"]).expanduser().resolve()
+    return (root / ".." / "shared" / "corpora" / "build.sh").resolve()
+
+
+def ensure_corpus(name: str, root: Path, base: Path | None = None) -> Path:
     """The corpus directory, built with shared/corpora/build.sh when missing.
 
     build.sh wipes every corpus under its DEST before building, so it builds
     into a private folder that is renamed into place only when it succeeded:
     a corpus directory that exists is complete, and other corpora are kept.
+
+    "linux" is not built on its own: it is the Linux source tree inside the
+    large corpus (plain text only: c, h, rst, ...).
     """
-    base = Path(os.environ.get("GLEANER_CORPORA", Path.home() / ".cache" / "gleaner-corpora"))
+    if name == "linux":
+        large = ensure_corpus("large", root, base)
+        trees = sorted(p for p in large.glob("linux-source-*/linux-source-*") if p.is_dir())
+        if not trees:
+            die(f"no linux-source-*/linux-source-* folder in {large}")
+        return trees[-1]
+    base = base or corpora_base()
     corpus = base / name
     if corpus.is_dir() and any(corpus.iterdir()):
         return corpus
-    shared = (root / ".." / "shared" / "corpora").resolve()
-    build = shared / "build.sh"
+    build = corpus_recipe(root)
     if not build.is_file():
-        die(f"corpus {corpus} is missing and the corpus recipes are not at {shared} "
-            f"(expected build.sh there: the shared/ folder beside the repository). "
-            f"Build one by hand with build.sh DIR {name} and set GLEANER_CORPORA=DIR.")
+        die(f"corpus {corpus} is missing and the corpus recipe {build} does not exist "
+            f"(expected shared/corpora/build.sh beside the repository, or set GLEANER_CORPUS_RECIPE). "
+            f"Build one by hand with build.sh DIR {name} and pass --corpora DIR.")
     base.mkdir(parents=True, exist_ok=True)
     staging = base / f".building-{name}-{os.getpid()}"
     log(f"building the {name} corpus with {build} (installs Debian doc packages; takes minutes)")
@@ -159,12 +184,14 @@ def ensure_corpus(name: str, root: Path) -> Path:
     return corpus
 
 
-def build_gleaner(root: Path) -> Path:
-    """$GLEANER_BIN, or a release build of the CLI (honours CARGO_TARGET_DIR)."""
-    if os.environ.get("GLEANER_BIN"):
-        binary = Path(os.environ["GLEANER_BIN"]).resolve()
+def build_gleaner(root: Path, option: Path | None = None) -> Path:
+    """--binary, else $GLEANER_BIN, else a release build of the CLI (honours
+    CARGO_TARGET_DIR). CI passes its debug binary: never a release build there."""
+    given = option or os.environ.get("GLEANER_BIN")
+    if given:
+        binary = Path(given).expanduser().resolve()
         if not os.access(binary, os.X_OK):
-            die(f"GLEANER_BIN={binary} is not an executable")
+            die(f"{binary} (--binary / GLEANER_BIN) is not an executable")
         return binary
     log("building gleaner (cargo build --release -p gleaner-cli)")
     t0 = time.perf_counter()
@@ -344,13 +371,24 @@ def load_queries(path: Path) -> list[str]:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description="Gleaner benchmark harness (reports only).")
-    ap.add_argument("--corpus", choices=CORPORA, default=None, help="corpus (default medium; small with --smoke)")
+    ap.add_argument("--corpus", choices=CORPUS_CHOICES, default=None,
+                    help="corpus (default medium; small with --smoke); linux = the Linux source tree of large")
+    ap.add_argument("--corpora", type=Path, default=None,
+                    help="where corpora live (default $GLEANER_CORPORA or ~/.cache/gleaner-corpora; built there when missing)")
+    ap.add_argument("--binary", type=Path, default=None,
+                    help="the gleaner binary to measure (default $GLEANER_BIN, else a release build of this tree)")
     ap.add_argument("--runs", type=int, default=None, help="interleaved runs of every scenario (default 5; 1 with --smoke)")
     ap.add_argument("--smoke", action="store_true", help="small corpus, 1 run, skip Recoll when absent: the CI run")
     ap.add_argument("--out", type=Path, default=HERE / "results", help="results folder (default bench/results)")
     ap.add_argument("--workers", type=int, default=None, help="set index.workers (default: Gleaner's default)")
     ap.add_argument("--no-recoll", action="store_true", help="skip recollindex")
     ap.add_argument("--no-search", action="store_true", help="skip the search latency scenario")
+    ap.add_argument("--no-change-one", action="store_true",
+                    help="skip the one-file-changed re-index (it indexes a hard-link mirror of the corpus)")
+    ap.add_argument("--idle", type=float, default=None, metavar="S",
+                    help="after the runs, watch the corpus with gleaner daemon and measure its idle CPU and RSS "
+                         "for S seconds after its start-up scan (default 60 on large, off otherwise)")
+    ap.add_argument("--no-live", action="store_true", help="with --smoke: skip the change-to-searchable script")
     ap.add_argument("--keep", action="store_true", help="keep the scratch folder (data dirs) for inspection")
     ap.add_argument("--render", type=Path, metavar="JSON", help="only print the Markdown of an earlier results JSON")
     args = ap.parse_args()
@@ -364,8 +402,10 @@ def main() -> int:
     tag = corpus_name + ("-smoke" if args.smoke else "")
 
     root = repo_root()
-    corpus = ensure_corpus(corpus_name, root)
-    binary = build_gleaner(root)
+    corpus = ensure_corpus(corpus_name, root, corpora_base(args.corpora))
+    binary = build_gleaner(root, args.binary)
+    if args.idle is None:
+        args.idle = 60.0 if corpus_name == "large" else 0.0
     use_recoll = not args.no_recoll
     if use_recoll and not Recoll.available():
         if args.smoke:
@@ -389,20 +429,58 @@ def main() -> int:
     result["meta"].update({
         "corpus_name": corpus_name, "smoke": args.smoke, "runs": runs,
         "gleaner_bin": str(binary), "git": git_describe(root),
-        "gleaner_bin_from": "GLEANER_BIN" if os.environ.get("GLEANER_BIN") else "cargo build of this tree",
+        "gleaner_bin_from": binary_origin(args.binary),
     })
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / f"{tag}.json").write_text(json.dumps(result, indent=2) + "\n")
     md = render_markdown(result)
-    (args.out / f"{tag}.md").write_text(md)
+    write_results(args.out, tag, result, md, scrub_map(corpus=corpus, corpus_label=f"CORPORA/{corpus_name}",
+                                                       binary=binary, work=work))
     print(md)
     log(f"wrote {args.out / (tag + '.json')} and {args.out / (tag + '.md')}")
+    if args.smoke and not args.no_live:
+        import live  # bench/live.py: change-to-searchable latency
+        live_args = ["--smoke", "--binary", str(binary), "--out", str(args.out)]
+        if args.corpora:
+            live_args += ["--corpora", str(args.corpora)]
+        if live.main(live_args) != 0:
+            failures.append("live.py --smoke failed (see above)")
     if failures:
         print("bench: commands failed (these are errors, not slowness):", file=sys.stderr)
         for f in failures:
             print("  " + f, file=sys.stderr)
         return 1
     return 0
+
+
+def scrub_map(*, corpus: Path | None = None, corpus_label: str = "CORPUS", binary: Path | None = None,
+              work: Path | None = None) -> list[tuple[str, str]]:
+    """Replacements that keep this machine's paths out of committed results."""
+    pairs = []
+    if work:
+        pairs.append((str(work), "SCRATCH"))
+    if corpus:
+        pairs.append((str(corpus), corpus_label))
+    if binary:
+        pairs.append((str(binary), "gleaner"))
+    pairs.append((str(Path.home()), "~"))
+    pairs.append((tempfile.gettempdir() + "/", "TMP/"))
+    return sorted(pairs, key=lambda p: -len(p[0]))
+
+
+def write_results(out: Path, tag: str, result: dict, markdown: str, scrub: list[tuple[str, str]]) -> None:
+    """Writes OUT/TAG.json and OUT/TAG.md with machine paths replaced."""
+    out.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(result, indent=2) + "\n"
+    for old, new in scrub:
+        text = text.replace(old, new)
+        markdown = markdown.replace(old, new)
+    (out / f"{tag}.json").write_text(text)
+    (out / f"{tag}.md").write_text(markdown)
+
+
+def binary_origin(option) -> str:
+    if option:
+        return "--binary"
+    return "GLEANER_BIN" if os.environ.get("GLEANER_BIN") else "cargo build of this tree"
 
 
 def git_describe(root: Path) -> str:
@@ -416,6 +494,12 @@ def git_describe(root: Path) -> str:
 
 def run_all(args, runs, corpus, stats, binary, use_recoll, queries, work, failures) -> dict:
     started = time.time()
+    # Every scenario runs on a hard-link mirror of the corpus, so that the
+    # one-file-changed scenario can replace a file without touching the corpus
+    # itself (same inodes and bytes, so the same work for every command).
+    mirror = None if args.no_change_one else hardlink_mirror(corpus, work)
+    if mirror:
+        corpus = mirror
     baselines = baseline_commands(corpus)
     warm_corpus = baselines["cat"]
     gleaner = [str(binary)]
@@ -459,6 +543,17 @@ def run_all(args, runs, corpus, stats, binary, use_recoll, queries, work, failur
         if recounts and (recounts.get("bytes_read", 0) or recounts.get("new", 0) or recounts.get("modified", 0)):
             log(f"  WARNING: the no-change re-index read or changed files: {recounts}")
 
+        # One file changed (replaced by an editor-style save): the re-index
+        # must find and re-extract exactly that file.
+        if mirror:
+            changed = change_one_file(mirror, run)
+            quiet(warm_corpus)
+            s = timed(gleaner + ["--data-dir", str(data), "index", str(corpus), "--json"], keep_stdout=True)
+            c1 = parse_json(s.stdout)
+            record("gleaner-change1", s, run, counts=c1, changed=str(changed.relative_to(mirror)))
+            if c1 and (c1.get("modified") != 1 or c1.get("new") or c1.get("deleted")):
+                log(f"  WARNING: one file changed, but the re-index counted {c1}")
+
         if recoll:
             quiet(warm_corpus)
             s = recoll.full_index()
@@ -477,6 +572,10 @@ def run_all(args, runs, corpus, stats, binary, use_recoll, queries, work, failur
     if not args.no_search and last_data is not None:
         search = run_search(gleaner, last_data, queries, runs, failures)
 
+    idle = None
+    if args.idle and last_data is not None:
+        idle = measure_idle(gleaner, last_data, args.idle, work, failures)
+
     return {
         "meta": {
             "started": _dt.datetime.fromtimestamp(started).isoformat(timespec="seconds"),
@@ -489,6 +588,7 @@ def run_all(args, runs, corpus, stats, binary, use_recoll, queries, work, failur
             "commands": dict(baselines, **{
                 "gleaner-full": f"gleaner --data-dir FRESH index {corpus} --json",
                 "gleaner-reindex": f"gleaner --data-dir SAME index {corpus} --json",
+                "gleaner-change1": "one file replaced (write temp + rename), then gleaner --data-dir SAME index C --json",
                 "recoll-full": "recollindex -c CONF   (dbdir removed before each run)",
             }),
         },
@@ -497,7 +597,170 @@ def run_all(args, runs, corpus, stats, binary, use_recoll, queries, work, failur
         "ratios": ratios(samples),
         "index_size": summarize_sizes(sizes, stats),
         "search": search,
+        "idle": idle,
     }
+
+
+TEXT_EXTENSIONS = (".txt", ".rst", ".md", ".c", ".h", ".tex", ".py")
+
+
+def hardlink_mirror(corpus: Path, work: Path) -> Path | None:
+    """A hard-link copy of the corpus under work (cp -al), or None when the
+    scratch folder is on another file system (the scenario is then skipped)."""
+    mirror = work / "tree" / corpus.name
+    mirror.parent.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.run(["cp", "-al", str(corpus), str(mirror)], stderr=subprocess.PIPE, text=True)
+    if proc.returncode != 0:
+        log(f"cannot hard-link the corpus into {work} ({proc.stderr.strip()[:200]}): "
+            "skipping the one-file-changed scenario (set GLEANER_BENCH_TMP to a folder on the corpus's file system)")
+        shutil.rmtree(mirror, ignore_errors=True)
+        return None
+    return mirror
+
+
+def change_one_file(mirror: Path, run: int) -> Path:
+    """Replaces one mid-sized text file of the mirror by a copy with one more
+    line, the way an editor saves (temporary file + rename): the corpus's own
+    file (the other hard link) is never written."""
+    candidates = []
+    for dirpath, dirnames, names in os.walk(mirror):
+        dirnames.sort()
+        for n in sorted(names):
+            if n.endswith(TEXT_EXTENSIONS) and not n.startswith("."):
+                path = Path(dirpath) / n
+                if 4096 <= path.stat().st_size <= 65536:
+                    candidates.append(path)
+        if len(candidates) >= 200:
+            break
+    target = candidates[len(candidates) // 2]
+    tmp = target.with_name(f".{target.name}.bench-tmp")
+    tmp.write_bytes(target.read_bytes() + f"\nbench change {run} benchchangemarker{run}\n".encode())
+    os.replace(tmp, target)
+    return target
+
+
+def proc_stat(pid: int) -> dict:
+    """CPU ticks (utime + stime), RSS, peak RSS, threads and context switches
+    (summed over threads) of a running process, from /proc."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    out = {"cpu_ticks": int(fields[11]) + int(fields[12])}
+    status = Path(f"/proc/{pid}/status").read_text()
+    for line in status.splitlines():
+        k, _, v = line.partition(":")
+        if k in ("VmRSS", "VmHWM"):
+            out[k] = int(v.split()[0])
+        elif k == "Threads":
+            out["threads"] = int(v)
+    vol = nonvol = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            for line in (task / "status").read_text().splitlines():
+                if line.startswith("voluntary_ctxt_switches"):
+                    vol += int(line.split()[1])
+                elif line.startswith("nonvoluntary_ctxt_switches"):
+                    nonvol += int(line.split()[1])
+        except OSError:
+            pass
+    out["ctxt_voluntary"] = vol
+    out["ctxt_nonvoluntary"] = nonvol
+    return out
+
+
+def start_daemon(gleaner, data: Path, log_path: Path) -> subprocess.Popen:
+    """gleaner daemon on data, in its own process group, stderr to log_path."""
+    return subprocess.Popen(gleaner + ["--data-dir", str(data), "daemon"], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=open(log_path, "ab"), start_new_session=True)
+
+
+def stop_daemon(gleaner, data: Path, proc: subprocess.Popen) -> int:
+    """Asks the engine to stop (gleaner stop), then SIGTERM, then SIGKILL."""
+    if proc.poll() is None:
+        subprocess.run(gleaner + ["--data-dir", str(data), "stop"], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, timeout=60)
+    try:
+        return proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.terminate()
+        try:
+            return proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            return proc.wait()
+
+
+def jobs_json(gleaner, data: Path) -> list:
+    out = subprocess.run(gleaner + ["--data-dir", str(data), "jobs", "--json", "--limit", "50"],
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout
+    return parse_json(out) or []
+
+
+def wait_startup_scan(gleaner, data: Path, proc: subprocess.Popen, since_ms: int, timeout_s: float) -> dict | None:
+    """Waits until every job the daemon started after since_ms has ended, and
+    at least one start-up job exists; returns the start-up job (None on timeout)."""
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            return None
+        jobs = [j for j in jobs_json(gleaner, data) if (j.get("created_at") or 0) >= since_ms - 1000]
+        startup = [j for j in jobs if j.get("trigger") == "startup"]
+        if startup and all(j.get("status") in ("completed", "failed", "cancelled") for j in jobs):
+            return startup[0]
+        time.sleep(0.5)
+    return None
+
+
+def measure_idle(gleaner, data: Path, seconds: float, work: Path, failures) -> dict:
+    """Starts gleaner daemon on an indexed data dir, waits for its start-up
+    scan (a no-change rescan), then samples its CPU, RSS and context switches
+    for `seconds` while nothing changes on disk and no client talks to it."""
+    log(f"idle: gleaner daemon on the indexed data dir, {seconds:.0f} s after its start-up scan")
+    hz = os.sysconf("SC_CLK_TCK")
+    t_start = time.time()
+    proc = start_daemon(gleaner, data, work / "idle-daemon.log")
+    job = wait_startup_scan(gleaner, data, proc, int(t_start * 1000), timeout_s=3600)
+    if job is None:
+        failures.append(f"idle: the daemon's start-up scan did not finish (exit {proc.poll()}); "
+                        f"log: {(work / 'idle-daemon.log').read_text()[-800:]}")
+        stop_daemon(gleaner, data, proc)
+        return None
+    ready_s = time.time() - t_start
+    time.sleep(2)  # let the last job bookkeeping settle before the window opens
+    before = proc_stat(proc.pid)
+    t0 = time.perf_counter()
+    series = []
+    step = max(1.0, seconds / 12)
+    while time.perf_counter() - t0 < seconds:
+        time.sleep(min(step, seconds - (time.perf_counter() - t0)))
+        st = proc_stat(proc.pid)
+        series.append({"t_s": round(time.perf_counter() - t0, 2), "cpu_ticks": st["cpu_ticks"] - before["cpu_ticks"],
+                       "rss_kib": st["VmRSS"]})
+    wall = time.perf_counter() - t0
+    after = proc_stat(proc.pid)
+    rc = stop_daemon(gleaner, data, proc)
+    if rc not in (0, None):
+        failures.append(f"idle: the daemon exited {rc} on stop")
+    cpu_s = (after["cpu_ticks"] - before["cpu_ticks"]) / hz
+    out = {
+        "window_s": wall,
+        "startup_scan": {k: job.get(k) for k in ("status", "total_files", "unchanged", "new", "modified", "deleted",
+                                                  "bytes_processed", "started_at", "completed_at")},
+        "startup_scan_s": ((job.get("completed_at") or 0) - (job.get("started_at") or 0)) / 1000,
+        "daemon_ready_s": ready_s,
+        "cpu_s": cpu_s,
+        "cpu_percent": 100 * cpu_s / wall,
+        "rss_kib_start": before["VmRSS"],
+        "rss_kib_end": after["VmRSS"],
+        "hwm_kib": after["VmHWM"],
+        "threads": after["threads"],
+        "ctxt_voluntary": after["ctxt_voluntary"] - before["ctxt_voluntary"],
+        "ctxt_nonvoluntary": after["ctxt_nonvoluntary"] - before["ctxt_nonvoluntary"],
+        "series": series,
+    }
+    out["wakeups_per_s"] = (out["ctxt_voluntary"] + out["ctxt_nonvoluntary"]) / wall
+    log(f"idle: {out['cpu_percent']:.3f} % CPU, RSS {out['rss_kib_end'] / 1024:.1f} MiB (peak {out['hwm_kib'] / 1024:.1f}), "
+        f"{out['wakeups_per_s']:.1f} context switches/s, start-up scan {out['startup_scan_s']:.1f} s")
+    return out
 
 
 def parse_json(text: str):
@@ -601,7 +864,7 @@ def summarize_sizes(sizes, stats) -> dict:
 # Reporting
 # --------------------------------------------------------------------------
 
-ORDER = ["find", "stat-walk", "cat", "md5sum", "gleaner-full", "gleaner-reindex", "recoll-full"]
+ORDER = ["find", "stat-walk", "cat", "md5sum", "gleaner-full", "gleaner-reindex", "gleaner-change1", "recoll-full"]
 LABELS = {
     "find": "find -type f",
     "stat-walk": "stat walk (find -printf)",
@@ -609,6 +872,7 @@ LABELS = {
     "md5sum": "md5sum, 2 procs",
     "gleaner-full": "**gleaner full index**",
     "gleaner-reindex": "**gleaner no-change re-index**",
+    "gleaner-change1": "**gleaner re-index, one file changed**",
     "recoll-full": "recollindex full index",
 }
 
@@ -679,6 +943,12 @@ def render_markdown(r) -> str:
     if gf:
         head.append(f"- gleaner full index counts: new {gf.get('new')}, failed {gf.get('failed')}, "
                     f"chunks {gf.get('chunks')}, bytes_read {gf.get('bytes_read'):,}.")
+    c1 = (ratios_.get("gleaner-change1") or {}).get("stat-walk")
+    if c1:
+        cc = r["summary"]["gleaner-change1"].get("counts") or {}
+        head.append(f"- **One file changed: re-index {r['summary']['gleaner-change1']['median_s']:.3f} s = "
+                    f"{c1['median']:.2f}× the stat walk** (range {c1['min']:.2f}–{c1['max']:.2f}×; counts: "
+                    f"modified {cc.get('modified')}, new {cc.get('new')}, bytes_read {cc.get('bytes_read')}).")
     gr = r["summary"].get("gleaner-reindex", {}).get("counts")
     if gr:
         head.append(f"- re-index counts: unchanged {gr.get('unchanged')}, new {gr.get('new')}, "
@@ -700,6 +970,19 @@ def render_markdown(r) -> str:
                 lines.append(f"| {k} | {sz[k]['bytes'] / 1e6:,.1f} MB | {sz[k]['allocated'] / 1e6:,.1f} MB | "
                              f"{sz[k]['ratio_to_corpus']:.2f} |")
         lines.append(f"| corpus | {sz['corpus_bytes'] / 1e6:,.1f} MB | | 1.00 |")
+        lines.append("")
+    idle = r.get("idle")
+    if idle:
+        ss = idle["startup_scan"]
+        lines.append(f"Idle daemon (`gleaner daemon` watching the indexed corpus, nothing changing, "
+                     f"{idle['window_s']:.0f} s window after its start-up scan): "
+                     f"**{idle['cpu_percent']:.3f} % CPU** ({idle['cpu_s']:.2f} s of CPU), "
+                     f"**RSS {idle['rss_kib_end'] / 1024:.1f} MiB** (peak VmHWM {idle['hwm_kib'] / 1024:.1f} MiB, "
+                     f"{idle['rss_kib_start'] / 1024:.1f} MiB when the window opened), {idle['threads']} threads, "
+                     f"{idle['wakeups_per_s']:.2f} context switches/s ({idle['ctxt_voluntary']} voluntary, "
+                     f"{idle['ctxt_nonvoluntary']} involuntary). Its start-up scan (no change) took "
+                     f"{idle['startup_scan_s']:.1f} s ({ss.get('unchanged')} unchanged, {ss.get('modified')} modified, "
+                     f"{ss.get('new')} new); ready {idle['daemon_ready_s']:.1f} s after launch.")
         lines.append("")
     s = r.get("search")
     if s:
