@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
 use super::Store;
@@ -54,6 +54,18 @@ pub struct SearchHit {
 /// What the best file-name match is worth, as a share of the best text match.
 const NAME_MATCH_WEIGHT: f64 = 0.5;
 
+/// At most this many matching chunks are ranked, the most recently
+/// indexed ones. FTS5 computes bm25 for every match before it can sort, so
+/// a common word (`the`, `use`) over a large index cost seconds; past this
+/// many matches such a word says little about relevance anyway, and the
+/// newest chunks are the likeliest to be wanted. A rarer query matches
+/// fewer chunks and is ranked whole.
+const RANKING_WINDOW: usize = 4_000;
+
+/// Text hits: document id → its best chunk's hit (snippet not yet made),
+/// the ids in rank order, and each document's best chunk.
+type TextHits = (HashMap<i64, SearchHit>, Vec<i64>, HashMap<i64, i64>);
+
 impl Store {
     /// Runs a parsed query and returns the best `limit` documents.
     pub fn search(
@@ -63,50 +75,9 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<SearchHit>> {
         let limit = limit.max(1);
-        // Over-fetch chunks: several of a document's chunks may rank high.
+        let (mut by_doc, mut order, best_chunk) =
+            self.text_hits(query, filter, limit, RANKING_WINDOW)?;
         let fetch = (limit * 4 + 16) as i64;
-        let mut by_doc: HashMap<i64, SearchHit> = HashMap::new();
-        let mut order: Vec<i64> = Vec::new();
-        {
-            let mut stmt = self.conn.prepare_cached(
-                "SELECT d.id, d.path, -bm25(chunks_fts), snippet(chunks_fts, 0, '**', '**', '…', 24),
-                        c.line_start, c.line_end, d.name, d.format, d.size, d.mtime_ns, d.source_id
-                 FROM chunks_fts
-                 JOIN chunks c ON c.id = chunks_fts.rowid
-                 JOIN documents d ON d.content_id = c.content_id AND d.active = 1
-                 WHERE chunks_fts MATCH ?1
-                   AND (?2 IS NULL OR d.source_id = ?2)
-                   AND (?3 IS NULL OR d.ext = ?3)
-                 ORDER BY bm25(chunks_fts)
-                 LIMIT ?4",
-            )?;
-            let rows = stmt.query_map(
-                params![query.expression, filter.source_id, filter.ext, fetch],
-                |row| {
-                    Ok(SearchHit {
-                        path: row.get(1)?,
-                        score: row.get(2)?,
-                        snippet: row.get(3)?,
-                        line_start: row.get(4)?,
-                        line_end: row.get(5)?,
-                        name: row.get(6)?,
-                        format: row.get(7)?,
-                        size: row.get(8)?,
-                        modified_ms: row.get::<_, i64>(9)? / 1_000_000,
-                        name_matched: false,
-                        source_id: row.get(10)?,
-                    })
-                    .map(|hit| (row.get::<_, i64>(0).unwrap_or_default(), hit))
-                },
-            )?;
-            for row in rows {
-                let (id, hit) = row?;
-                if let std::collections::hash_map::Entry::Vacant(slot) = by_doc.entry(id) {
-                    slot.insert(hit);
-                    order.push(id);
-                }
-            }
-        }
         let mut stmt = self.conn.prepare_cached(
             "SELECT d.id, d.path, -bm25(names_fts), highlight(names_fts, 0, '**', '**'),
                     d.name, d.format, d.size, d.mtime_ns, d.source_id
@@ -168,16 +139,242 @@ impl Store {
                 }
             }
         }
-        let mut hits: Vec<SearchHit> = order
+        let mut hits: Vec<(i64, SearchHit)> = order
             .into_iter()
-            .filter_map(|id| by_doc.remove(&id))
+            .filter_map(|id| by_doc.remove(&id).map(|hit| (id, hit)))
             .collect();
-        hits.sort_by(|a, b| {
+        hits.sort_by(|(_, a), (_, b)| {
             b.score
                 .total_cmp(&a.score)
                 .then_with(|| a.path.cmp(&b.path))
         });
         hits.truncate(limit);
-        Ok(hits)
+        // Snippets cost a read and a tokenization of the chunk: only for the
+        // hits shown.
+        let mut snippet = self.conn.prepare_cached(
+            "SELECT snippet(chunks_fts, 0, '**', '**', '…', 24) FROM chunks_fts
+             WHERE chunks_fts MATCH ?1 AND rowid = ?2",
+        )?;
+        for (doc_id, hit) in &mut hits {
+            let Some(chunk_id) = best_chunk.get(doc_id) else {
+                continue; // a file-name match: its snippet is the name
+            };
+            if let Some(text) = snippet
+                .query_row(params![query.expression, chunk_id], |r| r.get(0))
+                .optional()?
+            {
+                hit.snippet = text;
+            }
+        }
+        Ok(hits.into_iter().map(|(_, hit)| hit).collect())
+    }
+
+    /// The best `limit` documents by their best chunk, ranking at most
+    /// `window` matching chunks (see [`RANKING_WINDOW`]).
+    ///
+    /// Ranking runs on the FTS table alone (FTS5's own top-k sort), and
+    /// only the chunks it returns are joined with their documents: a chunk
+    /// of a deleted or filtered-out document is skipped, and when too few
+    /// documents are left the next, larger batch is ranked.
+    fn text_hits(
+        &self,
+        query: &FtsQuery,
+        filter: &SearchFilter,
+        limit: usize,
+        window: usize,
+    ) -> Result<TextHits> {
+        // The lowest chunk id in the window: the `window`-th newest match.
+        let floor: i64 = self
+            .conn
+            .prepare_cached(
+                "SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ?1
+                 ORDER BY rowid DESC LIMIT 1 OFFSET ?2",
+            )?
+            .query_row(params![query.expression, window as i64 - 1], |r| r.get(0))
+            .optional()?
+            .unwrap_or(i64::MIN);
+        let mut ranked = self.conn.prepare_cached(
+            "SELECT rowid, -bm25(chunks_fts) AS score FROM chunks_fts
+             WHERE chunks_fts MATCH ?1 AND rowid >= ?2
+             ORDER BY score DESC LIMIT ?3 OFFSET ?4",
+        )?;
+        let mut documents = self.conn.prepare_cached(
+            "SELECT d.id, d.path, c.line_start, c.line_end, d.name, d.format, d.size,
+                    d.mtime_ns, d.source_id
+             FROM chunks c JOIN documents d ON d.content_id = c.content_id AND d.active = 1
+             WHERE c.id = ?1
+               AND (?2 IS NULL OR d.source_id = ?2)
+               AND (?3 IS NULL OR d.ext = ?3)",
+        )?;
+        let mut by_doc: HashMap<i64, SearchHit> = HashMap::new();
+        let mut order: Vec<i64> = Vec::new();
+        let mut best_chunk: HashMap<i64, i64> = HashMap::new();
+        // Over-fetch: several of a document's chunks may rank high.
+        let mut batch = limit * 4 + 16;
+        let mut offset = 0;
+        loop {
+            let chunks: Vec<(i64, f64)> = ranked
+                .query_map(
+                    params![query.expression, floor, batch as i64, offset as i64],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )?
+                .collect::<rusqlite::Result<_>>()?;
+            for &(chunk_id, score) in &chunks {
+                let rows = documents.query_map(
+                    params![chunk_id, filter.source_id, filter.ext],
+                    |row| {
+                        Ok((
+                            row.get::<_, i64>(0)?,
+                            SearchHit {
+                                path: row.get(1)?,
+                                score,
+                                snippet: String::new(),
+                                line_start: row.get(2)?,
+                                line_end: row.get(3)?,
+                                name: row.get(4)?,
+                                format: row.get(5)?,
+                                size: row.get(6)?,
+                                modified_ms: row.get::<_, i64>(7)? / 1_000_000,
+                                name_matched: false,
+                                source_id: row.get(8)?,
+                            },
+                        ))
+                    },
+                )?;
+                for row in rows {
+                    let (doc_id, hit) = row?;
+                    if let std::collections::hash_map::Entry::Vacant(slot) = by_doc.entry(doc_id) {
+                        slot.insert(hit);
+                        order.push(doc_id);
+                        best_chunk.insert(doc_id, chunk_id);
+                    }
+                }
+            }
+            offset += chunks.len();
+            if by_doc.len() >= limit || chunks.len() < batch {
+                break;
+            }
+            batch *= 4;
+        }
+        Ok((by_doc, order, best_chunk))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::query::parse_query;
+    use crate::scan::Unobserved;
+    use crate::source::NewSource;
+    use crate::{DataDir, Index};
+
+    use super::*;
+
+    /// An index of `files` (name → text) in a temp folder.
+    fn index_of(files: &[(&str, &str)]) -> (tempfile::TempDir, Index) {
+        let tmp = tempfile::tempdir().unwrap();
+        let docs = tmp.path().join("docs");
+        std::fs::create_dir(&docs).unwrap();
+        for (name, text) in files {
+            std::fs::write(docs.join(name), text).unwrap();
+        }
+        let data_dir = DataDir::resolve(Some(&tmp.path().join("data"))).unwrap();
+        data_dir.create().unwrap();
+        let mut index = Index::open(data_dir).unwrap();
+        let source = index
+            .add_source(NewSource {
+                path: docs,
+                recursive: true,
+                ..NewSource::default()
+            })
+            .unwrap();
+        index.scan(&source, "test", &Unobserved).unwrap();
+        (tmp, index)
+    }
+
+    fn names(hits: &[SearchHit]) -> Vec<&str> {
+        hits.iter().map(|h| h.name.as_str()).collect()
+    }
+
+    fn text_hit_names(index: &Index, query: &str, limit: usize, window: usize) -> Vec<String> {
+        let query = parse_query(query).unwrap();
+        let (mut by_doc, order, _) = index
+            .store()
+            .text_hits(&query, &SearchFilter::default(), limit, window)
+            .unwrap();
+        order
+            .iter()
+            .map(|id| by_doc.remove(id).unwrap().name)
+            .collect()
+    }
+
+    #[test]
+    fn the_best_chunk_ranks_and_only_shown_hits_get_snippets() {
+        let (_tmp, index) = index_of(&[
+            (
+                "once.txt",
+                "a fox and many other words to dilute the match here",
+            ),
+            ("twice.txt", "fox fox"),
+            ("none.txt", "nothing to see"),
+        ]);
+        let query = parse_query("fox").unwrap();
+        let hits = index
+            .store()
+            .search(&query, &SearchFilter::default(), 10)
+            .unwrap();
+        assert_eq!(names(&hits), ["twice.txt", "once.txt"]);
+        assert!(
+            hits.iter().all(|h| h.snippet.contains("**fox**")),
+            "{hits:#?}"
+        );
+        let one = index
+            .store()
+            .search(&query, &SearchFilter::default(), 1)
+            .unwrap();
+        assert_eq!(names(&one), ["twice.txt"]);
+    }
+
+    #[test]
+    fn a_query_matching_more_than_the_window_ranks_the_newest_matches() {
+        // Indexed in name order here (one folder, one reader at a time is
+        // not promised, so look at chunk ids rather than assume an order).
+        let (_tmp, index) = index_of(&[
+            ("a.txt", "fox fox fox fox"),
+            ("b.txt", "fox bee"),
+            ("c.txt", "fox sea"),
+        ]);
+        let newest: String = index
+            .store()
+            .conn
+            .query_row(
+                "SELECT d.name FROM chunks c JOIN documents d ON d.content_id = c.content_id
+                 ORDER BY c.id DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        // The whole index: the best match first.
+        assert_eq!(text_hit_names(&index, "fox", 10, 100)[0], "a.txt");
+        // A window of one: only the newest matching chunk is ranked.
+        assert_eq!(text_hit_names(&index, "fox", 10, 1), [newest]);
+    }
+
+    #[test]
+    fn chunks_of_deleted_documents_do_not_crowd_out_live_ones() {
+        let many: Vec<(String, String)> = (0..40)
+            .map(|i| (format!("gone{i:02}.txt"), format!("zebra zebra zebra {i}")))
+            .collect();
+        let mut files: Vec<(&str, &str)> =
+            many.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+        files.push(("kept.txt", "zebra and a lot of other words in here"));
+        let (tmp, mut index) = index_of(&files);
+        for (name, _) in &many {
+            std::fs::remove_file(tmp.path().join("docs").join(name)).unwrap();
+        }
+        let source = index.sources().unwrap().remove(0);
+        index.scan(&source, "test", &Unobserved).unwrap();
+        // The deleted documents' text is kept (retention) and outranks the
+        // live one, in more than the first batch fetched.
+        assert_eq!(text_hit_names(&index, "zebra", 1, 4_000), ["kept.txt"]);
     }
 }
