@@ -202,3 +202,19 @@ fn a_vanished_source_recovers_when_it_returns() {
         w.json(&["status"])[0]["last_scan_status"] == "success"
     });
 }
+
+#[test]
+fn a_changed_debounce_applies_without_a_restart() {
+    let w = World::new();
+    added(&w);
+    // Long enough that the test's 20 s wait fails if the engine kept it.
+    w.ok(&["config", "set", "watch.debounce_ms", "60000"]);
+    let _daemon = Daemon::start(&w);
+    // `config set` tells the running engine to reload its settings.
+    w.ok(&["config", "set", "watch.debounce_ms", "100"]);
+    // A writer that never closes the file: only the debounce settles it.
+    let mut open = std::fs::File::create(w.path("held.txt")).unwrap();
+    std::io::Write::write_all(&mut open, b"pangolin still open").unwrap();
+    wait_for_names(&w, "pangolin", &["held.txt"]);
+    drop(open);
+}

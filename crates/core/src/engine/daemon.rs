@@ -199,6 +199,7 @@ impl Engine {
                 status: self.status(),
             }),
             Request::Reload => {
+                self.apply_watch_settings();
                 self.sync_sources(false);
                 self.announce_watch_health();
                 incoming.reply(Response::Ok);
@@ -228,6 +229,27 @@ impl Engine {
             }
         }
         Flow::Continue
+    }
+
+    /// Settings changed (`gleaner config set`, the settings window): the
+    /// debounce timing applies to what is queued now, and a shorter scan
+    /// interval brings the next full scans forward.
+    fn apply_watch_settings(&mut self) {
+        let Ok(settings) = self.index.settings() else {
+            return;
+        };
+        self.watcher.set_timing(
+            Duration::from_millis(settings.integer("watch.debounce_ms") as u64),
+            Duration::from_millis(settings.integer("watch.max_delay_ms") as u64),
+        );
+        let now = Instant::now();
+        let sources: Vec<Source> = self.watched.values().cloned().collect();
+        for source in sources {
+            let due = now + self.scan_interval(&source);
+            if let Some(next) = self.next_full_scan.get_mut(&source.id) {
+                *next = (*next).min(due);
+            }
+        }
     }
 
     fn status(&self) -> EngineStatus {

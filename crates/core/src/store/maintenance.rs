@@ -184,7 +184,9 @@ mod tests {
             store.apply(&[op], None).unwrap();
             store
                 .conn
-                .query_row("SELECT content_id FROM documents", [], |r| r.get::<_, i64>(0))
+                .query_row("SELECT content_id FROM documents", [], |r| {
+                    r.get::<_, i64>(0)
+                })
                 .unwrap()
         };
         let first = index(&mut store, 1, "hello");
