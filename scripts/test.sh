@@ -42,6 +42,11 @@ xvfb-run -a dbus-run-session -- tests/desktop/smoke.sh "$CARGO_TARGET_DIR/debug/
 step "desktop end-to-end test (WebKitWebDriver drives the settings window)"
 xvfb-run -a dbus-run-session -- tests/desktop/drive.py "$CARGO_TARGET_DIR/debug/gleaner-desktop"
 
+step "benchmark smoke run (reports only)"
+# Small corpus, one run, the debug binary, Recoll only when installed; it
+# fails only when a command crashes, never because something is slow.
+bench/run.sh --smoke --binary "$CARGO_TARGET_DIR/debug/gleaner" --out "$(mktemp -d -t gleaner-bench-smoke.XXXXXX)"
+
 # set -e got us here: every step above passed.
 echo
 echo "steps: $steps passed, 0 failed"
