@@ -284,10 +284,7 @@ impl Index {
     /// paths are indexed again, the only contents that may have lost their
     /// last document.
     pub fn contents_under(&self, source_id: i64, paths: &[PathBuf]) -> Result<Vec<i64>> {
-        let keys: Vec<String> = paths
-            .iter()
-            .map(|p| p.to_string_lossy().into_owned())
-            .collect();
+        let keys: Vec<String> = paths.iter().map(|p| crate::store::path_text(p)).collect();
         let states = self.store.document_states_under(source_id, &keys)?;
         Ok(states.values().filter_map(|s| s.content_id).collect())
     }

@@ -32,7 +32,9 @@ use crate::extract::{self, ExtractError, Format};
 use crate::fingerprint::FileStat;
 use crate::settings::Settings;
 use crate::source::{ScanStatus, Source, SourceRules};
-use crate::store::{now_ms, ContentChange, DocumentRow, JobCounts, Store, WriteOp};
+use crate::store::{
+    now_ms, path_text, text_path, ContentChange, DocumentRow, JobCounts, Store, WriteOp,
+};
 use crate::walk::{walk_paths, walk_source, WalkOptions, WalkProblem, WalkedFile};
 
 pub use plan::{plan_scan, ScanPlan, StatMove, WorkItem, WorkReason};
@@ -194,10 +196,7 @@ pub fn scan_source(
             store.document_states(source.id)?,
         ),
         ScanScope::Paths(paths) => {
-            let keys: Vec<String> = paths
-                .iter()
-                .map(|p| p.to_string_lossy().into_owned())
-                .collect();
+            let keys: Vec<String> = paths.iter().map(|p| path_text(p)).collect();
             (
                 walk_paths(&source.path, paths, &rules, &walk_options),
                 store.document_states_under(source.id, &keys)?,
@@ -398,9 +397,7 @@ fn adopt_moves_from_outside(store: &Store, source_id: i64, plan: &mut ScanPlan) 
             if let Some((old_path, doc_id)) =
                 store.document_by_stat(source_id, &item.file.stat, item.format.as_str())?
             {
-                if old_path != item.file.path.to_string_lossy()
-                    && !std::path::Path::new(&old_path).exists()
-                {
+                if old_path != path_text(&item.file.path) && !text_path(&old_path).exists() {
                     plan.moves.push(StatMove {
                         doc_id,
                         file: item.file,
@@ -546,8 +543,8 @@ fn document_row(source_id: i64, file: &WalkedFile, format: Format, stat: FileSta
         .unwrap_or_default();
     DocumentRow {
         source_id,
-        path: file.path.to_string_lossy().into_owned(),
-        rel_path: file.rel_path.to_string_lossy().into_owned(),
+        path: path_text(&file.path),
+        rel_path: path_text(&file.rel_path),
         name,
         ext,
         format: format.as_str(),

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use crate::extract::Format;
 use crate::fingerprint::FileStat;
-use crate::store::DocumentState;
+use crate::store::{path_text, text_path, DocumentState};
 use crate::walk::{WalkOutcome, WalkedFile};
 
 /// Why a file must be read.
@@ -80,10 +80,10 @@ pub fn plan_scan(
     let mut fresh: Vec<(WalkedFile, Format)> = Vec::new();
     let mut seen: HashSet<String> = HashSet::with_capacity(files.len());
     for file in &files {
-        seen.insert(file.path.to_string_lossy().into_owned());
+        seen.insert(path_text(&file.path));
     }
     for file in files {
-        let key = file.path.to_string_lossy().into_owned();
+        let key = path_text(&file.path);
         let format = Format::for_path(&file.path);
         let Some(prior) = states.remove(&key) else {
             fresh.push((file, format));
@@ -122,7 +122,7 @@ pub fn plan_scan(
     // folder could not be read or it was already inactive.
     let mut vanished_by_stat: HashMap<(u64, u64, i64, String), usize> = HashMap::new();
     for (path, state) in states {
-        if !state.active || seen.contains(&path) || unreachable(Path::new(&path)) {
+        if !state.active || seen.contains(&path) || unreachable(&text_path(&path)) {
             continue;
         }
         // A document that failed is not carried to a new name: it must be

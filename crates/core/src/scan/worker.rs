@@ -65,8 +65,16 @@ pub fn read_file(
     let mut attempt = 0;
     let bytes = loop {
         attempt += 1;
-        match read_stable(&item.file.path) {
+        match read_stable(&item.file.path, options.max_file_bytes) {
             Ok(bytes) => break bytes,
+            // Grew past the cap since the walk: what the walk would have done.
+            Err(ReadError::TooLarge { .. }) => return ReadOutcome::NameOnly { stat: walked },
+            // Gone since the walk (or replaced by something that is not a
+            // file, such as a FIFO): not there, as if the walk had not seen it.
+            Err(ReadError::Io(io)) if io.kind() == std::io::ErrorKind::NotFound => {
+                return ReadOutcome::Vanished
+            }
+            Err(ReadError::NotAFile) => return ReadOutcome::Vanished,
             Err(ReadError::ChangedWhileReading) if attempt < TORN_READ_ATTEMPTS => {
                 std::thread::sleep(Duration::from_millis(50 * attempt as u64));
             }
@@ -123,9 +131,60 @@ fn describe_read_error(err: &ReadError) -> String {
         ReadError::Io(io) if io.kind() == std::io::ErrorKind::PermissionDenied => {
             "permission denied".to_string()
         }
-        ReadError::Io(io) if io.kind() == std::io::ErrorKind::NotFound => {
-            "file vanished before it could be read".to_string()
-        }
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scan::plan::{WorkItem, WorkReason};
+    use crate::walk::WalkedFile;
+
+    fn item_for(path: &std::path::Path, stat: FileStat) -> WorkItem {
+        WorkItem {
+            file: WalkedFile {
+                path: path.to_path_buf(),
+                rel_path: path.file_name().unwrap().into(),
+                stat,
+            },
+            format: Format::for_path(path),
+            prior: None,
+            reason: WorkReason::New,
+        }
+    }
+
+    fn options(max_file_bytes: u64) -> ReadOptions {
+        ReadOptions {
+            max_file_bytes,
+            extract_timeout: Duration::from_secs(10),
+        }
+    }
+
+    #[test]
+    fn a_file_gone_between_walk_and_read_is_vanished_not_failed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("gleaner.db")).unwrap();
+        let path = dir.path().join("gone.txt");
+        std::fs::write(&path, "soon gone").unwrap();
+        let stat = FileStat::from_metadata(&std::fs::metadata(&path).unwrap());
+        std::fs::remove_file(&path).unwrap();
+        let outcome = read_file(&item_for(&path, stat), &store, &options(1 << 20));
+        assert!(matches!(outcome, ReadOutcome::Vanished), "{outcome:?}");
+    }
+
+    #[test]
+    fn a_file_that_grew_past_the_cap_after_the_walk_is_listed_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("gleaner.db")).unwrap();
+        let path = dir.path().join("grows.txt");
+        std::fs::write(&path, "small").unwrap();
+        let stat = FileStat::from_metadata(&std::fs::metadata(&path).unwrap());
+        std::fs::write(&path, "x".repeat(4096)).unwrap();
+        let outcome = read_file(&item_for(&path, stat), &store, &options(1024));
+        assert!(
+            matches!(outcome, ReadOutcome::NameOnly { .. }),
+            "{outcome:?}"
+        );
     }
 }

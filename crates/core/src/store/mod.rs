@@ -14,6 +14,7 @@
 mod documents;
 mod jobs;
 mod maintenance;
+mod path_text;
 mod schema;
 mod search;
 mod settings;
@@ -32,6 +33,7 @@ pub use documents::{
 };
 pub use jobs::{JobCounts, JobRates, JobRecord, JobStatus};
 pub use maintenance::MaintenanceReport;
+pub use path_text::{path_text, text_path};
 pub use search::{SearchFilter, SearchHit};
 pub use sources::SourceStatusRow;
 

@@ -1,10 +1,11 @@
 //! Source rows: add, list, change, remove, and record scan outcomes.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
 
+use super::path_text::{path_text, text_path};
 use super::{now_ms, Store};
 use crate::error::{Error, Result};
 use crate::source::{NewSource, ScanStatus, Source, SourceUpdate};
@@ -16,7 +17,7 @@ fn source_from_row(row: &Row<'_>) -> rusqlite::Result<Source> {
     let globs = |text: String| serde_json::from_str::<Vec<String>>(&text).unwrap_or_default();
     Ok(Source {
         id: row.get(0)?,
-        path: PathBuf::from(row.get::<_, String>(1)?),
+        path: text_path(&row.get::<_, String>(1)?),
         recursive: row.get(2)?,
         include: globs(row.get(3)?),
         exclude: globs(row.get(4)?),
@@ -199,11 +200,4 @@ impl Store {
         }
         Ok(())
     }
-}
-
-/// Paths are stored as text. Names that are not valid UTF-8 are stored with
-/// replacement characters; they are rare, and the scan always works from the
-/// real path it walked, never from the stored text.
-pub(crate) fn path_text(path: &Path) -> String {
-    path.to_string_lossy().into_owned()
 }
