@@ -494,6 +494,7 @@ def git_describe(root: Path) -> str:
 
 def run_all(args, runs, corpus, stats, binary, use_recoll, queries, work, failures) -> dict:
     started = time.time()
+    loadavg_start = " ".join(f"{x:.1f}" for x in os.getloadavg())
     # Every scenario runs on a hard-link mirror of the corpus, so that the
     # one-file-changed scenario can replace a file without touching the corpus
     # itself (same inodes and bytes, so the same work for every command).
@@ -581,6 +582,8 @@ def run_all(args, runs, corpus, stats, binary, use_recoll, queries, work, failur
             "started": _dt.datetime.fromtimestamp(started).isoformat(timespec="seconds"),
             "duration_s": round(time.time() - started, 1),
             "machine": machine_info(corpus),
+            "loadavg_start": loadavg_start,
+            "loadavg_end": " ".join(f"{x:.1f}" for x in os.getloadavg()),
             "corpus": stats,
             "gleaner": gleaner_info,
             "recoll": ({"version": Recoll.version(), "config": (recoll.conf / "recoll.conf").read_text()}
@@ -901,8 +904,11 @@ def render_markdown(r) -> str:
     lines.append("")
     lines.append(f"{m['started']}, {m['runs']} interleaved run(s), {m['gleaner']['version']} "
                  f"({m.get('gleaner_bin_from', 'GLEANER_BIN')}; repository at {m['git']}; index.workers={m['gleaner'].get('workers')}); "
-                 f"{mach['nproc']} × {mach['cpu']}, {mach['memory_gib']} GiB, {mach['disk']}. "
-                 f"Whole run {m['duration_s']:.0f} s.")
+                 f"{mach['nproc']} × {mach['cpu']}, {mach['memory_gib']} GiB, {mach['disk']}"
+                 + (f", Linux {mach['kernel']}" if mach.get("kernel") else "")
+                 + (f"; load average {m['loadavg_start']} at the start, {m['loadavg_end']} at the end"
+                    if m.get("loadavg_start") else "")
+                 + f". Whole run {m['duration_s']:.0f} s.")
     lines.append("")
     lines.append("| scenario | median s | min s | max s | files/s | MB/s | CPU s | peak RSS MiB | ÷ stat walk | ÷ cat | ÷ md5sum |")
     lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
