@@ -117,6 +117,14 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Set a damaged or foreign index aside (renamed gleaner.db.corrupt-TIME,
+    /// never deleted), start a new one with the sources that can still be
+    /// read from it, and index them again.
+    Rebuild {
+        /// Print the outcome as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Serve the index to AI assistants over MCP on stdin/stdout (logs on stderr).
     Mcp,
 }

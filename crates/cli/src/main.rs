@@ -44,6 +44,17 @@ fn main() -> ExitCode {
                     message.push_str(&cause);
                 }
             }
+            let corrupt = err.chain().any(|cause| {
+                cause
+                    .downcast_ref::<gleaner_core::Error>()
+                    .is_some_and(gleaner_core::Error::is_corrupt_index)
+            });
+            if corrupt {
+                message.push_str(
+                    " — run `gleaner rebuild` to set it aside (it is kept, not deleted) \
+                     and index your folders again",
+                );
+            }
             eprintln!("gleaner: {message}");
             ExitCode::FAILURE
         }

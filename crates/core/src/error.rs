@@ -105,6 +105,19 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
+    /// Whether the index database itself is damaged or not Gleaner's: the
+    /// cure is to set it aside and rebuild (`gleaner rebuild`).
+    pub fn is_corrupt_index(&self) -> bool {
+        match self {
+            Error::CorruptDatabase { .. } => true,
+            Error::Database(rusqlite::Error::SqliteFailure(code, _)) => matches!(
+                code.code,
+                rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt
+            ),
+            _ => false,
+        }
+    }
+
     pub(crate) fn io(
         action: &'static str,
         path: impl Into<PathBuf>,

@@ -21,6 +21,7 @@ pub mod lock;
 pub mod notify;
 pub mod priority;
 pub mod query;
+pub mod rebuild;
 pub mod scan;
 pub mod settings;
 pub mod source;

@@ -16,7 +16,7 @@ use super::print_json;
 
 /// The JSON printed by `index --json` (the counts are the contract).
 #[derive(Debug, Default, Serialize)]
-struct IndexSummary {
+pub(super) struct IndexSummary {
     new: u64,
     modified: u64,
     moved: u64,
@@ -43,12 +43,35 @@ impl IndexSummary {
 }
 
 pub fn run(index: &mut Index, path: Option<&Path>, json: bool) -> Result<()> {
+    let Some(summary) = scan_all(index, path, json)? else {
+        return Ok(()); // the running engine did it and reported
+    };
+    if json {
+        print_json(&summary)?;
+    } else if summary.failed > 0 {
+        println!(
+            "{} files could not be read or extracted: see `gleaner status`",
+            summary.failed
+        );
+    }
+    Ok(())
+}
+
+/// Scans `path`'s source, or every active one, in this process; `None` when
+/// a running engine did it instead (and its answer was printed). `quiet`
+/// leaves out the per-source lines and the progress bar.
+pub(super) fn scan_all(
+    index: &mut Index,
+    path: Option<&Path>,
+    quiet: bool,
+) -> Result<Option<IndexSummary>> {
+    let json = quiet;
     // One engine per data directory: a foreground index is the engine for
     // as long as it runs.
     // When a daemon runs, it does the scan (racing it would index twice).
     let _lock = match EngineLock::acquire(&index.data_dir().engine_lock()) {
         Ok(lock) => lock,
-        Err(Error::EngineBusy { .. }) => return run_in_engine(index, path, json),
+        Err(Error::EngineBusy { .. }) => return run_in_engine(index, path, json).map(|()| None),
         Err(err) => return Err(err.into()),
     };
     let sources = match path {
@@ -99,18 +122,10 @@ pub fn run(index: &mut Index, path: Option<&Path>, json: bool) -> Result<()> {
         }
     }
     summary.seconds = started.elapsed().as_secs_f64();
-    if json {
-        print_json(&summary)?;
-    } else if summary.failed > 0 {
-        println!(
-            "{} files could not be read or extracted: see `gleaner status`",
-            summary.failed
-        );
-    }
     if !errors.is_empty() {
         bail!("{}", errors.join("; "));
     }
-    Ok(())
+    Ok(Some(summary))
 }
 
 /// Asks the running engine to scan and reports its answer like a local scan.

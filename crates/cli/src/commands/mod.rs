@@ -3,6 +3,7 @@
 mod config;
 mod daemon;
 mod index;
+mod rebuild;
 mod search;
 mod source;
 mod status;
@@ -24,11 +25,15 @@ pub fn run(args: Args, shutdown: Option<crossbeam_channel::Receiver<()>>) -> Res
             return daemon::run(data_dir, shutdown, http.as_deref());
         }
         Command::Stop => return daemon::stop(&data_dir),
+        // The index may not open at all: rebuilding is what fixes that.
+        Command::Rebuild { json } => return rebuild::run(&data_dir, json),
         _ => {}
     }
     let mut index = Index::open(data_dir.clone())?;
     match args.command {
-        Command::Daemon { .. } | Command::Stop => unreachable!("handled above"),
+        Command::Daemon { .. } | Command::Stop | Command::Rebuild { .. } => {
+            unreachable!("handled above")
+        }
         Command::Source(command) => {
             let changes_sources = !matches!(command, crate::args::SourceCommand::List { .. });
             source::run(&index, command)?;

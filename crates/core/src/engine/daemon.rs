@@ -97,6 +97,9 @@ pub fn run(data_dir: DataDir, shutdown: Receiver<()>, mut events: impl EngineEve
     data_dir.create()?;
     let _lock = EngineLock::acquire(&data_dir.engine_lock())?;
     let mut index = Index::open(data_dir.clone())?;
+    // Once per engine start: a damaged index is reported before the engine
+    // builds on it (opening checks only the file's identity).
+    index.store().verify()?;
     index.set_background(true);
     let requests = control::listen(&data_dir.path().join(SOCKET_FILE))?;
     let settings = index.settings()?;

@@ -12,6 +12,7 @@
 //! leaves either the old or the new version, never neither.
 
 mod documents;
+mod identity;
 mod jobs;
 mod maintenance;
 mod path_text;
@@ -71,6 +72,11 @@ impl Store {
             conn,
             path: path.to_path_buf(),
         };
+        // Identity first: switching to WAL would already write to a file
+        // that may belong to another application.
+        store
+            .check_identity()
+            .map_err(|e| store.classify_open_error(e))?;
         store
             .configure()
             .map_err(|e| store.classify_open_error(e))?;
@@ -114,6 +120,40 @@ impl Store {
              PRAGMA cache_size = -32000;",
         )?;
         Ok(())
+    }
+
+    fn check_identity(&self) -> Result<()> {
+        self.conn.busy_timeout(Duration::from_secs(10))?;
+        match identity::identify(&self.conn)? {
+            identity::Identity::Empty | identity::Identity::Gleaner => Ok(()),
+            identity::Identity::Foreign(reason) => Err(Error::CorruptDatabase {
+                path: self.path.clone(),
+                reason,
+            }),
+        }
+    }
+
+    /// SQLite's quick consistency check of the whole file: slower than
+    /// opening (it reads every page), so the engine runs it once at start.
+    /// A damaged file is [`Error::CorruptDatabase`].
+    pub fn verify(&self) -> Result<()> {
+        let problems = (|| -> Result<Vec<String>> {
+            let mut stmt = self.conn.prepare("PRAGMA quick_check")?;
+            let rows = stmt.query_map([], |row| row.get::<_, String>(0))?;
+            Ok(rows
+                .collect::<rusqlite::Result<Vec<String>>>()?
+                .into_iter()
+                .filter(|r| r != "ok")
+                .collect())
+        })()
+        .map_err(|e| self.classify_open_error(e))?;
+        match problems.first() {
+            None => Ok(()),
+            Some(first) => Err(Error::CorruptDatabase {
+                path: self.path.clone(),
+                reason: format!("the quick check failed: {first}"),
+            }),
+        }
     }
 
     fn migrate(&mut self) -> Result<()> {

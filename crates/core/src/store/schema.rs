@@ -141,4 +141,10 @@ CREATE TABLE settings (
 "#,
     // 2: find a moved file by its inode when the watcher saw only its new name.
     "CREATE INDEX documents_inode ON documents(inode);",
+    // 3: stamp the file as Gleaner's, so a foreign SQLite file is recognised
+    // (see `store::identity`).
+    "PRAGMA application_id = 1196183122;",
 ];
+
+/// `PRAGMA application_id` of a Gleaner index: "GLNR" in ASCII.
+pub(crate) const APPLICATION_ID: i64 = 0x474C_4E52;
