@@ -412,8 +412,8 @@ def main(argv=None) -> int:
     ap.add_argument("--probe", choices=("sql", "cli"), default="sql",
                     help="sql: read-only FTS5 MATCH on gleaner.db (default); cli: gleaner search --json")
     ap.add_argument("--no-recoll", action="store_true", help="skip the recollindex -m baseline")
-    ap.add_argument("--recoll-edits", type=int, default=12, help="edits for Recoll (default 12)")
-    ap.add_argument("--recoll-timeout", type=float, default=45.0, help="per-edit timeout for Recoll, seconds (default 45)")
+    ap.add_argument("--recoll-edits", type=int, default=10, help="edits for Recoll (default 10)")
+    ap.add_argument("--recoll-timeout", type=float, default=60.0, help="per-edit timeout for Recoll, seconds (default 60)")
     ap.add_argument("--recoll-monixinterval", type=int, default=None,
                     help="set Recoll's monixinterval (default: Recoll's own, 30 s)")
     ap.add_argument("--startup-timeout", type=float, default=1800, help="seconds to wait for the start-up scan")
