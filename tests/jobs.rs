@@ -311,3 +311,68 @@ fn search_sees_a_job_s_progress_while_it_runs() {
         n_files
     );
 }
+
+#[test]
+fn a_full_disk_pauses_the_job_which_resumes_by_itself() {
+    let w = World::new();
+    let _stop = StopEngine(&w);
+    // Documents indexed before the disk fills must come through intact.
+    for i in 0..50 {
+        w.write(&format!("early/e{i}.txt"), format!("gecko early {i}"));
+    }
+    w.index();
+    let limit_file = w.dir.path().join("page-limit");
+    let pages: i64 = w
+        .db()
+        .query_row("PRAGMA page_count", [], |r| r.get(0))
+        .unwrap();
+    // A few pages of room: the next big batch cannot fit.
+    std::fs::write(&limit_file, (pages + 8).to_string()).unwrap();
+    for i in 0..600 {
+        w.write(
+            &format!("late/l{i}.txt"),
+            format!("newt{i} {}", "filler words for the pages ".repeat(40)),
+        );
+    }
+    let mut daemon = w
+        .cmd()
+        .arg("daemon")
+        .env("GLEANER_TEST_MAX_PAGE_COUNT_FILE", &limit_file)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_until("the engine listens", Duration::from_secs(30), || {
+        engine_pid(&w).is_some() && w.data().join("engine.sock").exists()
+    });
+    let id = w.json(&["index", "--background"])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    wait_until(
+        "the job is paused by the full disk",
+        Duration::from_secs(60),
+        || {
+            let j = job(&w, &id);
+            j["status"] == "paused" && j["pause_reason"] == "disk full"
+        },
+    );
+    assert_eq!(w.search("gecko").len(), 50, "earlier documents intact");
+    // Space comes back: the engine resumes the job by itself.
+    std::fs::remove_file(&limit_file).unwrap();
+    wait_until(
+        "the job completes after space returns",
+        Duration::from_secs(120),
+        || job(&w, &id)["status"] == "completed",
+    );
+    assert_eq!(
+        w.json(&["search", "filler", "--limit", "1000"])
+            .as_array()
+            .unwrap()
+            .len(),
+        600
+    );
+    w.ok(&["stop"]);
+    daemon.wait().unwrap();
+    assert_eq!(w.json(&["check"])["ok"], true);
+    assert_eq!(active_documents(&w), 650);
+}

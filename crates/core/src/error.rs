@@ -13,7 +13,11 @@ use std::path::PathBuf;
 pub enum Error {
     /// The SQLite database failed.
     #[error("index database error: {0}")]
-    Database(#[from] rusqlite::Error),
+    Database(rusqlite::Error),
+    /// The index could not grow: the disk (or the database's page limit) is
+    /// full. The transaction was rolled back; nothing committed is lost.
+    #[error("disk full: the index could not grow ({0})")]
+    DiskFull(rusqlite::Error),
     /// The database file is not a Gleaner index (or is damaged beyond use).
     #[error("{path} is not a usable Gleaner index: {reason}")]
     CorruptDatabase {
@@ -99,6 +103,19 @@ pub enum Error {
     /// An indexing job id that does not exist.
     #[error("no indexing job {0}")]
     UnknownJob(String),
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(err: rusqlite::Error) -> Error {
+        match &err {
+            rusqlite::Error::SqliteFailure(code, _)
+                if code.code == rusqlite::ErrorCode::DiskFull =>
+            {
+                Error::DiskFull(err)
+            }
+            _ => Error::Database(err),
+        }
+    }
 }
 
 /// The engine's result type.

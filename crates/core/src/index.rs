@@ -16,6 +16,10 @@ use crate::settings::Settings;
 use crate::source::{canonical_source_path, validate_globs, NewSource, Source, SourceUpdate};
 use crate::store::{JobStatus, SearchFilter, SearchHit, SourceStatusRow, Store};
 
+/// The pause reason of a job the engine paused because the index could not
+/// grow; the engine retries it by itself (see `engine::daemon`).
+pub const PAUSED_DISK_FULL: &str = "disk full";
+
 /// An open index.
 #[derive(Debug)]
 pub struct Index {
@@ -253,13 +257,19 @@ impl Index {
                 })
             }
             Err(err) => {
-                let reason = err.to_string();
+                let mut reason = err.to_string();
                 let unreachable = matches!(err, Error::SourceUnavailable { .. });
-                let next = if engine_managed && unreachable {
+                let disk_full = matches!(err, Error::DiskFull(_));
+                if disk_full {
+                    reason = PAUSED_DISK_FULL.to_string();
+                }
+                let next = if engine_managed && (unreachable || disk_full) {
                     JobStatus::Paused
                 } else {
                     JobStatus::Failed
                 };
+                // With the disk full even this small update may fail; the
+                // engine then finds the job still running and requeues it.
                 self.store.transition_job(job_id, next, Some(&reason))?;
                 Err(err)
             }

@@ -78,6 +78,9 @@ struct Engine {
     deferred: HashMap<i64, Vec<PathBuf>>,
     /// Contents updates left without a document, collected when no job runs.
     garbage: Garbage,
+    /// Jobs paused because the disk was full: when to retry, and how many
+    /// times they have been tried.
+    disk_full_retry: HashMap<String, (Instant, u32)>,
 }
 
 /// How often housekeeping runs (the first time an hour after start).
@@ -137,6 +140,7 @@ pub fn run(data_dir: DataDir, shutdown: Receiver<()>, mut events: impl EngineEve
         next_maintenance: Instant::now() + Duration::from_secs(3600),
         deferred: HashMap::new(),
         garbage: Garbage::default(),
+        disk_full_retry: HashMap::new(),
     };
     tracing::info!(data_dir = %data_dir.path().display(), pid = std::process::id(), "engine started");
     engine.recover_jobs();
@@ -362,6 +366,11 @@ impl Engine {
 
     fn job_finished(&mut self, done: JobDone) {
         self.runner.finished(&done);
+        if done.disk_full {
+            self.retry_after_disk_full(&done.id);
+        } else {
+            self.disk_full_retry.remove(&done.id);
+        }
         self.garbage.note_job_ended();
         let ready: Vec<i64> = self
             .deferred
@@ -423,6 +432,7 @@ impl Engine {
         self.next_full_scan
             .values()
             .chain(std::iter::once(&self.next_maintenance))
+            .chain(self.disk_full_retry.values().map(|(at, _)| at))
             .map(|at| at.saturating_duration_since(now))
             .min()
             .unwrap_or(Duration::from_secs(3600))
@@ -447,6 +457,7 @@ impl Engine {
 
     fn run_due_scans(&mut self) {
         self.maintain_if_due();
+        self.retry_disk_full_jobs();
         let now = Instant::now();
         let due: Vec<i64> = self
             .next_full_scan

@@ -35,6 +35,8 @@ pub const PAUSED_BY_USER: &str = "paused by user";
 pub(crate) struct JobDone {
     pub id: String,
     pub error: Option<String>,
+    /// The job stopped because the index could not grow: retry it later.
+    pub disk_full: bool,
 }
 
 struct Running {
@@ -139,10 +141,14 @@ impl JobRunner {
                 std::thread::Builder::new()
                     .name("gleaner-job".into())
                     .spawn(move || {
-                        let error = run_one(&data_dir, &id, control, publisher)
-                            .err()
-                            .map(|e| e.to_string());
-                        let _ = done_tx.send(JobDone { id, error });
+                        let result = run_one(&data_dir, &id, control, publisher);
+                        let disk_full = matches!(result, Err(Error::DiskFull(_)));
+                        let error = result.err().map(|e| e.to_string());
+                        let _ = done_tx.send(JobDone {
+                            id,
+                            error,
+                            disk_full,
+                        });
                     })
                     .expect("spawn job thread")
             };

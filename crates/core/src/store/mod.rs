@@ -58,6 +58,16 @@ pub fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
+/// Names a file holding a page limit for the index (`PRAGMA max_page_count`),
+/// read whenever a store opens: how the tests fill the "disk" and free it
+/// again without root or a tmpfs. Not a user setting.
+pub const TEST_PAGE_LIMIT_ENV: &str = "GLEANER_TEST_MAX_PAGE_COUNT_FILE";
+
+fn test_page_limit() -> Option<u64> {
+    let file = std::env::var_os(TEST_PAGE_LIMIT_ENV)?;
+    std::fs::read_to_string(file).ok()?.trim().parse().ok()
+}
+
 impl Store {
     /// Opens (creating if needed) the database at `path` and brings its schema
     /// up to date.
@@ -119,6 +129,10 @@ impl Store {
              PRAGMA temp_store = MEMORY;
              PRAGMA cache_size = -32000;",
         )?;
+        if let Some(limit) = test_page_limit() {
+            self.conn
+                .query_row(&format!("PRAGMA max_page_count = {limit}"), [], |_| Ok(()))?;
+        }
         Ok(())
     }
 

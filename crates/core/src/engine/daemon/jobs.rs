@@ -1,7 +1,7 @@
 //! The engine's side of the job queue: queueing scans, starting what may
 //! run, taking over the jobs an earlier engine left, and the global pause.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::Engine;
 use crate::engine::runner::PAUSED_BY_USER;
@@ -9,7 +9,72 @@ use crate::error::Result;
 use crate::source::Source;
 use crate::store::JobStatus;
 
+/// The first wait before a job paused by a full disk is tried again; it
+/// doubles with every failed try, up to [`DISK_FULL_MAX_WAIT`].
+const DISK_FULL_FIRST_WAIT: Duration = Duration::from_secs(2);
+const DISK_FULL_MAX_WAIT: Duration = Duration::from_secs(300);
+
 impl Engine {
+    /// A job stopped on a full disk (its transaction rolled back, the job
+    /// paused with the reason "disk full"): try it again after a backoff.
+    pub(super) fn retry_after_disk_full(&mut self, id: &str) {
+        let tries = self.disk_full_retry.get(id).map_or(0, |(_, n)| *n);
+        let wait = (DISK_FULL_FIRST_WAIT * 2u32.pow(tries.min(8))).min(DISK_FULL_MAX_WAIT);
+        tracing::warn!(
+            job = id,
+            ?wait,
+            "the index could not grow (disk full): job paused, retrying later"
+        );
+        self.disk_full_retry
+            .insert(id.to_string(), (Instant::now() + wait, tries + 1));
+    }
+
+    /// Queues again the disk-full jobs whose wait is over. A job the user
+    /// paused or cancelled meanwhile is left alone; one whose pause could not
+    /// even be written (the disk was that full) is still `running` and is
+    /// queued all the same.
+    pub(super) fn retry_disk_full_jobs(&mut self) {
+        let now = Instant::now();
+        let due: Vec<String> = self
+            .disk_full_retry
+            .iter()
+            .filter(|(_, (at, _))| *at <= now)
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in due {
+            let store = self.index.store();
+            let Ok(job) = store.job(&id) else {
+                self.disk_full_retry.remove(&id);
+                continue;
+            };
+            let retried = match job.status {
+                JobStatus::Paused if job.pause_reason.as_deref() != Some(PAUSED_BY_USER) => {
+                    self.runner.resume(store, &id).is_ok()
+                }
+                JobStatus::Running => {
+                    store.transition_job(&id, JobStatus::Queued, None).is_ok() && {
+                        self.runner.enqueue(id.clone(), job.source_id);
+                        true
+                    }
+                }
+                _ => {
+                    self.disk_full_retry.remove(&id);
+                    continue;
+                }
+            };
+            if retried {
+                tracing::info!(job = %id, "retrying a job paused by a full disk");
+                // Kept (with its count) until the job ends without a full
+                // disk, so the next failure waits longer.
+                if let Some((at, _)) = self.disk_full_retry.get_mut(&id) {
+                    *at = now + DISK_FULL_MAX_WAIT * 100;
+                }
+            } else if let Some((at, _)) = self.disk_full_retry.get_mut(&id) {
+                *at = now + DISK_FULL_FIRST_WAIT;
+            }
+        }
+    }
+
     /// Queues a full scan of `source`; with `dedupe`, not when one is already
     /// queued or running for it (automatic triggers).
     pub(super) fn queue_scan(
