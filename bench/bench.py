@@ -651,7 +651,7 @@ def proc_stat(pid: int) -> dict:
     status = Path(f"/proc/{pid}/status").read_text()
     for line in status.splitlines():
         k, _, v = line.partition(":")
-        if k in ("VmRSS", "VmHWM"):
+        if k in ("VmRSS", "VmHWM", "RssAnon", "RssFile", "RssShmem"):
             out[k] = int(v.split()[0])
         elif k == "Threads":
             out["threads"] = int(v)
@@ -754,6 +754,8 @@ def measure_idle(gleaner, data: Path, seconds: float, work: Path, failures) -> d
         "cpu_percent": 100 * cpu_s / wall,
         "rss_kib_start": before["VmRSS"],
         "rss_kib_end": after["VmRSS"],
+        "rss_anon_kib_end": after.get("RssAnon"),
+        "rss_file_kib_end": after.get("RssFile"),
         "hwm_kib": after["VmHWM"],
         "threads": after["threads"],
         "ctxt_voluntary": after["ctxt_voluntary"] - before["ctxt_voluntary"],
@@ -984,7 +986,10 @@ def render_markdown(r) -> str:
                      f"{idle['window_s']:.0f} s window after its start-up scan): "
                      f"**{idle['cpu_percent']:.3f} % CPU** ({idle['cpu_s']:.2f} s of CPU), "
                      f"**RSS {idle['rss_kib_end'] / 1024:.1f} MiB** (peak VmHWM {idle['hwm_kib'] / 1024:.1f} MiB, "
-                     f"{idle['rss_kib_start'] / 1024:.1f} MiB when the window opened), {idle['threads']} threads, "
+                     f"{idle['rss_kib_start'] / 1024:.1f} MiB when the window opened"
+                     + (f"; at the end {idle['rss_anon_kib_end'] / 1024:.1f} MiB anonymous, "
+                        f"{idle['rss_file_kib_end'] / 1024:.1f} MiB file-backed" if idle.get("rss_anon_kib_end") else "")
+                     + f"), {idle['threads']} threads, "
                      f"{idle['wakeups_per_s']:.2f} context switches/s ({idle['ctxt_voluntary']} voluntary, "
                      f"{idle['ctxt_nonvoluntary']} involuntary). Its start-up scan (no change) took "
                      f"{idle['startup_scan_s']:.1f} s ({ss.get('unchanged')} unchanged, {ss.get('modified')} modified, "
