@@ -376,3 +376,127 @@ fn a_full_disk_pauses_the_job_which_resumes_by_itself() {
     assert_eq!(w.json(&["check"])["ok"], true);
     assert_eq!(active_documents(&w), 650);
 }
+
+/// Active documents by path with their stat, and every visible file on disk
+/// with its stat: after a crash and restart, the two must become equal.
+fn index_vs_disk(w: &World) -> (Vec<(String, i64, i64)>, Vec<(String, i64, i64)>) {
+    use std::os::unix::fs::MetadataExt;
+    let db = w.db();
+    let mut stmt = db
+        .prepare("SELECT path, size, inode FROM documents WHERE active = 1 ORDER BY path")
+        .unwrap();
+    let indexed: Vec<(String, i64, i64)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut on_disk = Vec::new();
+    let mut stack = vec![w.docs()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let meta = std::fs::symlink_metadata(entry.path()).unwrap();
+            if meta.is_dir() {
+                stack.push(entry.path());
+            } else if meta.is_file() {
+                on_disk.push((
+                    entry.path().to_string_lossy().into_owned(),
+                    meta.size() as i64,
+                    meta.ino() as i64,
+                ));
+            }
+        }
+    }
+    on_disk.sort();
+    (indexed, on_disk)
+}
+
+#[test]
+fn sigkill_during_rescans_and_live_bursts_converges() {
+    let trials: usize = std::env::var("GLEANER_CRASH_TRIALS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20);
+    let w = World::new();
+    let _stop = StopEngine(&w);
+    let n_files = 1500;
+    for i in 0..n_files {
+        w.write(
+            &format!("d{}/f{i}.md", i % 15),
+            format!("salamander{i} {}", "text ".repeat(50 + i % 30)),
+        );
+    }
+    w.ok(&["config", "set", "index.workers", "1"]);
+    w.index();
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut rng = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut generation = 0u64;
+    for trial in 0..trials {
+        // An engine, busy with a rescan and a burst of live changes...
+        let id = w.json(&["index", "--background"])["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        generation += 1;
+        for _ in 0..150 {
+            let i = (rng() % n_files as u64) as usize;
+            let path = w.path(&format!("d{}/f{i}.md", i % 15));
+            match rng() % 4 {
+                0 => {
+                    let _ = std::fs::remove_file(&path);
+                }
+                1 => {
+                    let to = w.path(&format!("d{}/f{i}.md", (i + 1) % 15));
+                    let _ = std::fs::rename(&path, to);
+                }
+                _ => {
+                    let _ = std::fs::write(&path, format!("salamander{i} gen{generation} changed"));
+                }
+            }
+        }
+        std::thread::sleep(Duration::from_millis(rng() % 1500));
+        // ...killed at a random point of it.
+        let pid = engine_pid(&w).expect("engine pid");
+        kill(pid, libc::SIGKILL);
+        wait_until(
+            "the killed engine releases its lock",
+            Duration::from_secs(10),
+            || {
+                w.cmd()
+                    .args(["health", "--json"])
+                    .output()
+                    .map(|o| String::from_utf8_lossy(&o.stdout).contains("\"engine\": null"))
+                    .unwrap_or(false)
+            },
+        );
+        // A new engine resumes the job, rescans at start-up and converges.
+        w.json(&["index", "--background"]);
+        wait_until(
+            "the interrupted job completes",
+            Duration::from_secs(120),
+            || job(&w, &id)["status"] == "completed",
+        );
+        let mut last = (Vec::new(), Vec::new());
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while Instant::now() < deadline {
+            last = index_vs_disk(&w);
+            if last.0 == last.1 {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        assert!(
+            last.0 == last.1,
+            "trial {trial}: the index does not match the disk ({} indexed, {} on disk)",
+            last.0.len(),
+            last.1.len()
+        );
+        w.ok(&["stop"]);
+        let check = w.json(&["check"]);
+        assert_eq!(check["ok"], true, "trial {trial}: {check}");
+    }
+}
