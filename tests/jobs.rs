@@ -379,13 +379,16 @@ fn a_full_disk_pauses_the_job_which_resumes_by_itself() {
 
 /// Active documents by path with their stat, and every visible file on disk
 /// with its stat: after a crash and restart, the two must become equal.
-fn index_vs_disk(w: &World) -> (Vec<(String, i64, i64)>, Vec<(String, i64, i64)>) {
+/// A path with its size and inode.
+type Listing = Vec<(String, i64, i64)>;
+
+fn index_vs_disk(w: &World) -> (Listing, Listing) {
     use std::os::unix::fs::MetadataExt;
     let db = w.db();
     let mut stmt = db
         .prepare("SELECT path, size, inode FROM documents WHERE active = 1 ORDER BY path")
         .unwrap();
-    let indexed: Vec<(String, i64, i64)> = stmt
+    let indexed: Listing = stmt
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .unwrap()
         .map(Result::unwrap)
