@@ -559,9 +559,33 @@ impl Actor {
 
     // ----- watches -------------------------------------------------------
 
+    /// Watches `dir` and every directory under it the source keeps. Each
+    /// directory is watched before it is listed: a subdirectory created in
+    /// between is then either listed or reported by the new watch, never
+    /// missed by both (listing first left such a folder unwatched; a flaky
+    /// test under load found it).
     fn watch_tree(&mut self, source_id: i64, dir: &Path) {
-        let dirs = self.kept_tree(source_id, dir);
-        self.watch_dirs(source_id, &dirs);
+        let mut pending = vec![dir.to_path_buf()];
+        while let Some(next) = pending.pop() {
+            if self.watch_dirs(source_id, std::slice::from_ref(&next)) {
+                // The watch limit: record every folder left unwatched.
+                let mut rest: Vec<PathBuf> = Vec::new();
+                for dir in std::iter::once(next).chain(pending) {
+                    rest.extend(self.kept_tree(source_id, &dir));
+                }
+                self.watch_dirs(source_id, &rest);
+                return;
+            }
+            let Ok(entries) = std::fs::read_dir(&next) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if entry.file_type().is_ok_and(|t| t.is_dir()) && (self.filter)(source_id, &path) {
+                    pending.push(path);
+                }
+            }
+        }
     }
 
     /// `dir` and every directory under it the source keeps, without
@@ -585,9 +609,10 @@ impl Actor {
         kept
     }
 
-    fn watch_dirs(&mut self, source_id: i64, dirs: &[PathBuf]) {
+    /// Watches `dirs`; true when the kernel's watch limit stopped it.
+    fn watch_dirs(&mut self, source_id: i64, dirs: &[PathBuf]) -> bool {
         let Ok(inotify) = &mut self.inotify else {
-            return;
+            return false;
         };
         let mut failures = Vec::new();
         for (i, dir) in dirs.iter().enumerate() {
@@ -611,10 +636,14 @@ impl Actor {
                 error => failures.push((error, 1)),
             }
         }
+        let limited = failures
+            .iter()
+            .any(|(error, _)| matches!(error, WatchError::WatchLimitReached { .. }));
         for (error, n_dirs) in failures {
             tracing::warn!("source {source_id}: {error}");
             self.record_health(WatchHealth::from_error(source_id, &error, n_dirs));
         }
+        limited
     }
 
     fn unwatch_dirs(&mut self, dirs: &[PathBuf]) {
