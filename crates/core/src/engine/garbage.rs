@@ -55,5 +55,21 @@ impl Garbage {
             }
             Err(err) => tracing::warn!(%err, "could not collect unused contents"),
         }
+        release_memory(index);
+    }
+}
+
+/// Hands memory back to the system once work is done: the engine idles
+/// for hours between changes, and what a scan used (SQLite's page cache,
+/// the per-thread heaps of its readers) would otherwise stay resident (the
+/// benchmark saw 78 MiB idle after the start-up scan of 99k files).
+fn release_memory(index: &Index) {
+    if let Err(err) = index.store().release_memory() {
+        tracing::debug!(%err, "could not shrink SQLite's caches");
+    }
+    // SAFETY: malloc_trim only returns free heap pages to the kernel.
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    unsafe {
+        libc::malloc_trim(0);
     }
 }

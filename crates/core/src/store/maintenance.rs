@@ -24,6 +24,13 @@ pub struct MaintenanceReport {
 const VACUUM_FREE_SHARE: f64 = 0.25;
 
 impl Store {
+    /// Frees this connection's page cache (it refills from the OS's cache
+    /// as needed).
+    pub fn release_memory(&self) -> Result<()> {
+        self.conn.execute_batch("PRAGMA shrink_memory")?;
+        Ok(())
+    }
+
     /// Runs housekeeping; documents deleted and jobs finished more than
     /// `retention_days` ago are forgotten.
     pub fn maintain(&mut self, retention_days: i64) -> Result<MaintenanceReport> {

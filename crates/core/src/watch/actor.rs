@@ -549,12 +549,14 @@ impl Actor {
             return;
         }
         self.watch_tree(source_id, dir);
-        // Not `created`: files inside a new directory are delivered on
-        // their own while the directory waits out its debounce, so the
-        // engine may know its contents already, and a rename of it must
-        // stay a rename (a new path renamed is otherwise a mere change of
-        // the target, as for an editor's temp file).
-        self.queue.changed(source_id, dir, now);
+        // Due at once: the files made before the watch existed are found
+        // by scanning it, later ones report themselves (the benchmark saw
+        // a file in a new folder take the whole debounce, 0.5 s). And not
+        // `created`: the engine may know its contents already (files
+        // closed after writing are delivered on their own), so a rename of
+        // it must stay a rename, not the mere change of a temp file's
+        // target.
+        self.queue.directory_watched(source_id, dir, now);
     }
 
     // ----- watches -------------------------------------------------------

@@ -153,6 +153,13 @@ impl DebounceQueue {
         self.record_change(source_id, path, now, false, true);
     }
 
+    /// A directory appeared and is watched now: what is inside it already
+    /// is due at once (what comes later arrives through its own watch, so
+    /// waiting out the debounce would only delay it).
+    pub(crate) fn directory_watched(&mut self, source_id: i64, path: &Path, now: Instant) {
+        self.record_change(source_id, path, now, false, true);
+    }
+
     fn record_change(
         &mut self,
         source_id: i64,
