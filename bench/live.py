@@ -380,6 +380,15 @@ def render_markdown(r: dict) -> str:
                      + " | ".join(fmt_ms(bk[k]['p50_s']) for k in KINDS) + " |")
     lines.append("")
     for sess in r["sessions"]:
+        if sess.get("debounce_ms") and sess.get("edits"):
+            slow = [e for e in sess["edits"] if e["latency_s"] is not None
+                    and e["latency_s"] >= 0.8 * sess["debounce_ms"] / 1000]
+            kinds = sorted({e["kind"] for e in slow})
+            lines.append(f"- gleaner {sess['label']}: {len(slow)} of {len(sess['edits'])} edits took about the "
+                         f"debounce ({sess['debounce_ms']} ms) or more"
+                         + (f" (kinds: {', '.join(kinds)}); the others took "
+                            f"{fmt_ms(percentile([e['latency_s'] for e in sess['edits'] if e not in slow and e['latency_s'] is not None], 50))} "
+                            f"at the median" if slow else "") + ".")
         if sess.get("cli_search_missing"):
             lines.append(f"- {sess['label']}: `gleaner search` did not find {len(sess['cli_search_missing'])} "
                          f"token(s) the SQLite probe found: {', '.join(sess['cli_search_missing'][:5])}.")
@@ -420,7 +429,11 @@ def main(argv=None) -> int:
     ap.add_argument("--smoke", action="store_true", help="few edits, Recoll skipped: the CI run")
     ap.add_argument("--out", type=Path, default=bench.HERE / "results", help="results folder (default bench/results)")
     ap.add_argument("--keep", action="store_true", help="keep the scratch folder")
+    ap.add_argument("--render", type=Path, metavar="JSON", help="only print the Markdown of an earlier result")
     args = ap.parse_args(argv)
+    if args.render:
+        print(render_markdown(json.loads(args.render.read_text())), end="")
+        return 0
     n_edits = args.edits or (8 if args.smoke else 60)
     use_recoll = not args.no_recoll and not args.smoke
     if use_recoll and not bench.Recoll.available():
