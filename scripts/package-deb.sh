@@ -23,7 +23,8 @@ npx --no-install tauri build --bundles deb
 
 deb=$(ls -t "$CARGO_TARGET_DIR"/release/bundle/deb/*.deb | head -n 1)
 contents=$(dpkg -c "$deb")
-for wanted in ./usr/bin/gleaner ./usr/bin/gleaner-desktop ./usr/share/applications/Gleaner.desktop; do
-  grep -q " $wanted\$" <<<"$contents" || { echo "package-deb: $deb lacks $wanted" >&2; exit 1; }
+for wanted in usr/bin/gleaner usr/bin/gleaner-desktop usr/share/applications/Gleaner.desktop; do
+  # dpkg -c prints paths with or without a leading "./", depending on the builder.
+  grep -Eq " (\./)?$wanted\$" <<<"$contents" || { echo "package-deb: $deb lacks /$wanted" >&2; exit 1; }
 done
 echo "package-deb: $deb"
