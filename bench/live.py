@@ -428,6 +428,7 @@ def main(argv=None) -> int:
     ap.add_argument("--startup-timeout", type=float, default=1800, help="seconds to wait for the start-up scan")
     ap.add_argument("--smoke", action="store_true", help="few edits, Recoll skipped: the CI run")
     ap.add_argument("--out", type=Path, default=bench.HERE / "results", help="results folder (default bench/results)")
+    ap.add_argument("--tag", default=None, help="result file name (default live, live-smoke with --smoke)")
     ap.add_argument("--keep", action="store_true", help="keep the scratch folder")
     ap.add_argument("--render", type=Path, metavar="JSON", help="only print the Markdown of an earlier result")
     args = ap.parse_args(argv)
@@ -489,7 +490,7 @@ def main(argv=None) -> int:
             log(f"kept scratch folder {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)
-    tag = "live-smoke" if args.smoke else "live"
+    tag = args.tag or ("live-smoke" if args.smoke else "live")
     md = render_markdown(result)
     bench.write_results(args.out, tag, result, md, bench.scrub_map(corpus=corpus, binary=binary, work=work))
     print(md)
