@@ -134,7 +134,7 @@ fn a_truncated_index_is_rebuilt_with_its_sources() {
     let file = std::fs::OpenOptions::new().write(true).open(&db).unwrap();
     file.set_len(len / 3).unwrap();
     drop(file);
-    // The engine checks the whole file when it starts.
+    // The engine refuses it (its pages are gone), pointing at the rebuild.
     let out = w.cmd().args(["daemon"]).output().unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);

@@ -100,9 +100,18 @@ pub fn run(data_dir: DataDir, shutdown: Receiver<()>, mut events: impl EngineEve
     data_dir.create()?;
     let _lock = EngineLock::acquire(&data_dir.engine_lock())?;
     let mut index = Index::open(data_dir.clone())?;
-    // Once per engine start: a damaged index is reported before the engine
-    // builds on it (opening checks only the file's identity).
-    index.store().verify()?;
+    // After an engine that did not stop cleanly (killed, crashed, power
+    // lost), a damaged index is reported before the engine builds on it
+    // (opening checks only the file's identity). Not at every start: the
+    // check reads the whole file, 20 s for a 2 GB index, and clients wait
+    // for the engine's socket meanwhile.
+    let running_marker = data_dir.path().join(RUNNING_MARKER);
+    if running_marker.exists() {
+        tracing::info!("the last engine did not stop cleanly: checking the index");
+        index.store().verify()?;
+    }
+    std::fs::write(&running_marker, std::process::id().to_string())
+        .map_err(|e| crate::Error::io("writing", &running_marker, e))?;
     index.set_background(true);
     let requests = control::listen(&data_dir.path().join(SOCKET_FILE))?;
     let settings = index.settings()?;
@@ -183,8 +192,13 @@ pub fn run(data_dir: DataDir, shutdown: Receiver<()>, mut events: impl EngineEve
     // What the throttle still holds (a failure, say) goes out now.
     engine.announcer.shutdown();
     let _ = std::fs::remove_file(data_dir.path().join(SOCKET_FILE));
+    let _ = std::fs::remove_file(&running_marker);
     Ok(())
 }
+
+/// Present while an engine runs; left behind by one that did not stop
+/// cleanly, which makes the next one check the index first.
+const RUNNING_MARKER: &str = "engine.running";
 
 #[derive(PartialEq, Eq)]
 enum Flow {
