@@ -31,13 +31,10 @@ pub enum CommandError {
     /// The system could not open a file.
     #[error("cannot open the file: {0}")]
     Open(#[from] tauri_plugin_opener::Error),
-    /// The start-at-login entry could not be read or written.
+    /// The platform refused to change start at login (the entry could not
+    /// be written, say).
     #[error("cannot change start at login: {0}")]
-    Autostart(std::io::Error),
-    /// The platform refused to change start at login (macOS, Windows).
-    #[cfg(any(target_os = "macos", target_os = "windows"))]
-    #[error("cannot change start at login: {0}")]
-    AutostartPlugin(#[from] tauri_plugin_autostart::Error),
+    Autostart(#[from] tauri_plugin_autostart::Error),
     /// A blocking task of the command died (a bug).
     #[error("internal error: {0}")]
     Task(#[from] tauri::Error),

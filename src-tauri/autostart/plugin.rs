@@ -1,6 +1,6 @@
-//! Start at login on macOS and Windows, through tauri-plugin-autostart: a
-//! launch agent plist in `~/Library/LaunchAgents`, or the app's value under
-//! the `Run` registry key.
+//! Start at login through tauri-plugin-autostart: an XDG autostart entry
+//! on Linux, a launch agent plist in `~/Library/LaunchAgents` on macOS, the
+//! app's value under the `Run` registry key on Windows.
 
 use tauri::{AppHandle, Runtime};
 use tauri_plugin_autostart::{MacosLauncher, ManagerExt};

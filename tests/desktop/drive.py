@@ -288,7 +288,8 @@ def main():
         driver.wait("the autostart entry", lambda: os.path.exists(autostart_entry))
         assert driver.js("return document.getElementById('pref-start-at-login').checked")
         with open(autostart_entry) as f:
-            assert f"Exec={os.path.abspath(args.binary)}" in f.read().splitlines()
+            exec_lines = [line.rstrip() for line in f.read().splitlines()]
+            assert f"Exec={os.path.abspath(args.binary)}" in exec_lines, exec_lines
         if args.shots:
             driver.js("document.getElementById('pref-watch-debounce_ms').scrollIntoView({block: 'start'})")
             driver.screenshot(os.path.join(args.shots, "preferences.png"))

@@ -110,7 +110,7 @@ pass "Pause and Resume from the menu pause and resume the engine"
 entry="$XDG_CONFIG_HOME/autostart/Gleaner.desktop"
 sni click "Start at login" >/dev/null
 wait_for "the autostart entry" '[[ -f $entry ]]' || fail "no autostart entry at $entry"
-grep -qxF "Exec=$bin" "$entry" || fail "the autostart entry does not start $bin: $(cat "$entry")"
+grep -qE "^Exec=$bin *$" "$entry" || fail "the autostart entry does not start $bin: $(cat "$entry")"
 wait_menu "Start at login|true|checkmark|1"
 sni click "Start at login" >/dev/null
 wait_for "the autostart entry to go" '[[ ! -e $entry ]]' || fail "the autostart entry is still there"
