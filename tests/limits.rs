@@ -87,7 +87,12 @@ fn nested(w: &World, levels: usize) -> PathBuf {
 #[test]
 fn past_the_watch_limit_the_fix_is_reported_and_the_rest_is_polled() {
     let probe = Command::new("unshare")
-        .args(["-Ur", "sh", "-c", "echo 5 > /proc/sys/user/max_inotify_watches"])
+        .args([
+            "-Ur",
+            "sh",
+            "-c",
+            "echo 5 > /proc/sys/user/max_inotify_watches",
+        ])
         .status();
     if !probe.is_ok_and(|s| s.success()) {
         eprintln!("skipped: no user namespace with a lowered inotify watch limit here");
