@@ -15,6 +15,62 @@ pub struct FtsQuery {
     pub expression: String,
     /// The positive terms, for highlighting elsewhere.
     pub terms: Vec<String>,
+    /// The text of each positive `prefix*` term (without the `*`), which
+    /// [`FtsQuery::expression_with`] may replace by a list of words.
+    pub prefixes: Vec<String>,
+    /// The query as an AND of OR-groups, and the excluded terms: what the
+    /// expression is rendered from.
+    positives: Vec<Vec<Term>>,
+    negatives: Vec<Term>,
+}
+
+/// One term of a parsed query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Term {
+    text: String,
+    /// `text*`: every word starting with `text`.
+    prefix: bool,
+}
+
+impl FtsQuery {
+    /// The FTS5 expression with each positive prefix term for which
+    /// `words_for` has words replaced by `("word1" OR "word2" …)`; a prefix
+    /// it has none for stays an FTS5 prefix query. Excluded prefixes always
+    /// stay whole, so that an exclusion never lets through what it names.
+    pub fn expression_with(&self, words_for: impl Fn(&str) -> Option<Vec<String>>) -> String {
+        let render = |term: &Term| -> String {
+            if term.prefix {
+                match words_for(&term.text) {
+                    Some(words) if !words.is_empty() => {
+                        let quoted: Vec<String> = words.iter().map(|w| quote(w, false)).collect();
+                        format!("({})", quoted.join(" OR "))
+                    }
+                    _ => quote(&term.text, true),
+                }
+            } else {
+                quote(&term.text, false)
+            }
+        };
+        let mut expression = self
+            .positives
+            .iter()
+            .map(|group| match group.as_slice() {
+                [single] => render(single),
+                alternatives => {
+                    let rendered: Vec<String> = alternatives.iter().map(render).collect();
+                    format!("({})", rendered.join(" OR "))
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" AND ");
+        for negative in &self.negatives {
+            expression = format!(
+                "({expression}) NOT {}",
+                quote(&negative.text, negative.prefix)
+            );
+        }
+        expression
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,9 +92,10 @@ pub fn parse_query(input: &str) -> Result<FtsQuery> {
             "the search query is empty: type a word to look for".into(),
         ));
     }
-    let mut positives: Vec<Vec<String>> = Vec::new(); // AND of OR-groups
-    let mut negatives: Vec<String> = Vec::new();
+    let mut positives: Vec<Vec<Term>> = Vec::new(); // AND of OR-groups
+    let mut negatives: Vec<Term> = Vec::new();
     let mut terms = Vec::new();
+    let mut prefixes: Vec<String> = Vec::new();
     let mut pending_or = false;
     for token in tokens {
         match token {
@@ -49,16 +106,22 @@ pub fn parse_query(input: &str) -> Result<FtsQuery> {
                 negated,
                 phrase,
             } => {
-                let quoted = quote(&text, prefix && !phrase);
+                let term = Term {
+                    text: text.clone(),
+                    prefix: prefix && !phrase,
+                };
                 if negated {
-                    negatives.push(quoted);
+                    negatives.push(term);
                     pending_or = false;
                     continue;
                 }
+                if term.prefix && !prefixes.contains(&text) {
+                    prefixes.push(text.clone());
+                }
                 terms.push(text);
                 match positives.last_mut() {
-                    Some(group) if pending_or => group.push(quoted),
-                    _ => positives.push(vec![quoted]),
+                    Some(group) if pending_or => group.push(term),
+                    _ => positives.push(vec![term]),
                 }
                 pending_or = false;
             }
@@ -69,18 +132,15 @@ pub fn parse_query(input: &str) -> Result<FtsQuery> {
             "the search query only excludes words: add a word to look for".into(),
         ));
     }
-    let mut expression = positives
-        .iter()
-        .map(|group| match group.as_slice() {
-            [single] => single.clone(),
-            alternatives => format!("({})", alternatives.join(" OR ")),
-        })
-        .collect::<Vec<_>>()
-        .join(" AND ");
-    for negative in negatives {
-        expression = format!("({expression}) NOT {negative}");
-    }
-    Ok(FtsQuery { expression, terms })
+    let mut query = FtsQuery {
+        expression: String::new(),
+        terms,
+        prefixes,
+        positives,
+        negatives,
+    };
+    query.expression = query.expression_with(|_| None);
+    Ok(query)
 }
 
 fn quote(text: &str, prefix: bool) -> String {
@@ -171,6 +231,22 @@ mod tests {
         assert_eq!(expr("cat OR dog fish"), r#"("cat" OR "dog") AND "fish""#);
         assert_eq!(expr("cat -dog"), r#"("cat") NOT "dog""#);
         assert_eq!(expr(r#"say "it "#), r#""say" AND "it ""#);
+    }
+
+    #[test]
+    fn prefixes_can_be_replaced_by_words_but_exclusions_stay_whole() {
+        let query = parse_query("sys* OR kern* -conf* \"pre*\"").unwrap();
+        assert_eq!(query.prefixes, ["sys", "kern"]);
+        let words = |prefix: &str| match prefix {
+            "sys" => Some(vec!["system".to_string(), "sysfs".to_string()]),
+            "conf" => Some(vec!["config".to_string()]),
+            _ => None,
+        };
+        assert_eq!(
+            query.expression_with(words),
+            r#"((("system" OR "sysfs") OR "kern"*) AND "pre*") NOT "conf"*"#
+        );
+        assert_eq!(query.expression_with(|_| None), query.expression);
     }
 
     #[test]

@@ -16,6 +16,8 @@ mod identity;
 mod jobs;
 mod maintenance;
 mod path_text;
+mod prefix;
+mod rank;
 mod schema;
 mod search;
 mod settings;
@@ -42,6 +44,9 @@ pub use sources::SourceStatusRow;
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Whether `conn` has the `gleaner_bm25` ranking function yet; it is
+    /// added at the first search, once the file is known to be an index.
+    rank_registered: std::cell::Cell<bool>,
 }
 
 impl std::fmt::Debug for Store {
@@ -81,6 +86,7 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            rank_registered: Default::default(),
         };
         // Identity first: switching to WAL would already write to a file
         // that may belong to another application.
@@ -104,6 +110,7 @@ impl Store {
         Ok(Store {
             conn,
             path: path.to_path_buf(),
+            rank_registered: Default::default(),
         })
     }
 

@@ -4,7 +4,14 @@
 //! and line range. Documents sharing one content are separate hits, each with
 //! its own path. A file-name match adds to a document's score (or makes a hit
 //! of its own), so typing a file's name finds it even when its text does not
-//! say it. Scores are bm25, negated so that higher is better.
+//! say it. Scores are bm25 (see [`super::rank`]), negated so that higher is
+//! better.
+//!
+//! The query's expression is evaluated once to find the ranking window,
+//! once to rank it, and once per shown hit for its snippet, so a common
+//! `prefix*` is first replaced by its most frequent words (see
+//! [`super::prefix`]): FTS5 would otherwise merge every term with the
+//! prefix at each of those evaluations.
 
 use std::collections::HashMap;
 
@@ -75,21 +82,38 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<SearchHit>> {
         let limit = limit.max(1);
+        self.register_rank_once()?;
+        let expression = self.expression_for(query)?;
         let (mut by_doc, mut order, best_chunk) =
-            self.text_hits(query, filter, limit, RANKING_WINDOW)?;
+            self.text_hits(&expression, filter, limit, RANKING_WINDOW)?;
+        // File names keep the prefix query as typed: their index is small,
+        // so FTS5's merge of a prefix's terms is cheap there. Like chunks,
+        // only the newest matches are ranked, so that a name token found in
+        // tens of thousands of names (`c` of every `.c` file) costs little.
         let fetch = (limit * 4 + 16) as i64;
+        let name_floor = self.window_floor("names_fts", &query.expression, RANKING_WINDOW)?;
+        let (lowest_doc, highest_doc) = self.row_id_range("documents")?;
         let mut stmt = self.conn.prepare_cached(
-            "SELECT d.id, d.path, -bm25(names_fts), highlight(names_fts, 0, '**', '**'),
+            "SELECT d.id, d.path, -gleaner_bm25(names_fts, ?5, ?6) AS score,
+                    highlight(names_fts, 0, '**', '**'),
                     d.name, d.format, d.size, d.mtime_ns, d.source_id
              FROM names_fts JOIN documents d ON d.id = names_fts.rowid AND d.active = 1
-             WHERE names_fts MATCH ?1
+             WHERE names_fts MATCH ?1 AND names_fts.rowid >= ?7
                AND (?2 IS NULL OR d.source_id = ?2)
                AND (?3 IS NULL OR d.ext = ?3)
-             ORDER BY bm25(names_fts)
+             ORDER BY score DESC
              LIMIT ?4",
         )?;
         let rows = stmt.query_map(
-            params![query.expression, filter.source_id, filter.ext, fetch],
+            params![
+                query.expression,
+                filter.source_id,
+                filter.ext,
+                fetch,
+                lowest_doc,
+                highest_doc,
+                name_floor
+            ],
             |row| {
                 Ok((
                     row.get::<_, i64>(0)?,
@@ -160,7 +184,7 @@ impl Store {
                 continue; // a file-name match: its snippet is the name
             };
             if let Some(text) = snippet
-                .query_row(params![query.expression, chunk_id], |r| r.get(0))
+                .query_row(params![expression, chunk_id], |r| r.get(0))
                 .optional()?
             {
                 hit.snippet = text;
@@ -178,23 +202,16 @@ impl Store {
     /// documents are left the next, larger batch is ranked.
     fn text_hits(
         &self,
-        query: &FtsQuery,
+        expression: &str,
         filter: &SearchFilter,
         limit: usize,
         window: usize,
     ) -> Result<TextHits> {
-        // The lowest chunk id in the window: the `window`-th newest match.
-        let floor: i64 = self
-            .conn
-            .prepare_cached(
-                "SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ?1
-                 ORDER BY rowid DESC LIMIT 1 OFFSET ?2",
-            )?
-            .query_row(params![query.expression, window as i64 - 1], |r| r.get(0))
-            .optional()?
-            .unwrap_or(i64::MIN);
+        self.register_rank_once()?;
+        let floor = self.window_floor("chunks_fts", expression, window)?;
+        let (lowest, highest) = self.row_id_range("chunks")?;
         let mut ranked = self.conn.prepare_cached(
-            "SELECT rowid, -bm25(chunks_fts) AS score FROM chunks_fts
+            "SELECT rowid, -gleaner_bm25(chunks_fts, ?5, ?6) AS score FROM chunks_fts
              WHERE chunks_fts MATCH ?1 AND rowid >= ?2
              ORDER BY score DESC LIMIT ?3 OFFSET ?4",
         )?;
@@ -215,7 +232,14 @@ impl Store {
         loop {
             let chunks: Vec<(i64, f64)> = ranked
                 .query_map(
-                    params![query.expression, floor, batch as i64, offset as i64],
+                    params![
+                        expression,
+                        floor,
+                        batch as i64,
+                        offset as i64,
+                        lowest,
+                        highest
+                    ],
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )?
                 .collect::<rusqlite::Result<_>>()?;
@@ -258,6 +282,44 @@ impl Store {
         }
         Ok((by_doc, order, best_chunk))
     }
+
+    /// Adds `gleaner_bm25` to the connection, the first time only.
+    fn register_rank_once(&self) -> Result<()> {
+        if !self.rank_registered.get() {
+            super::rank::register(&self.conn)?;
+            self.rank_registered.set(true);
+        }
+        Ok(())
+    }
+
+    /// The lowest row id among the `window` newest matches of `expression`
+    /// in `table` (an FTS5 table of ours), or the lowest possible id when
+    /// there are fewer.
+    fn window_floor(&self, table: &str, expression: &str, window: usize) -> Result<i64> {
+        let floor = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT rowid FROM {table} WHERE {table} MATCH ?1
+                 ORDER BY rowid DESC LIMIT 1 OFFSET ?2"
+            ))?
+            .query_row(params![expression, window as i64 - 1], |r| r.get(0))
+            .optional()?;
+        Ok(floor.unwrap_or(i64::MIN))
+    }
+
+    /// The lowest and highest row ids of `table` (one of ours), which
+    /// `gleaner_bm25` needs; `(0, 0)` when it is empty. (Two subqueries:
+    /// SQLite reads `min()` and `max()` from the ends of the table only
+    /// when each is alone in its query, else it scans every row.)
+    pub(crate) fn row_id_range(&self, table: &str) -> Result<(i64, i64)> {
+        let range: (Option<i64>, Option<i64>) = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT (SELECT min(rowid) FROM {table}), (SELECT max(rowid) FROM {table})"
+            ))?
+            .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok((range.0.unwrap_or(0), range.1.unwrap_or(0)))
+    }
 }
 
 #[cfg(test)]
@@ -297,9 +359,10 @@ mod tests {
 
     fn text_hit_names(index: &Index, query: &str, limit: usize, window: usize) -> Vec<String> {
         let query = parse_query(query).unwrap();
+        let expression = index.store().expression_for(&query).unwrap();
         let (mut by_doc, order, _) = index
             .store()
-            .text_hits(&query, &SearchFilter::default(), limit, window)
+            .text_hits(&expression, &SearchFilter::default(), limit, window)
             .unwrap();
         order
             .iter()
@@ -376,5 +439,55 @@ mod tests {
         // The deleted documents' text is kept (retention) and outranks the
         // live one, in more than the first batch fetched.
         assert_eq!(text_hit_names(&index, "zebra", 1, 4_000), ["kept.txt"]);
+    }
+
+    #[test]
+    fn a_common_prefix_is_searched_as_its_words_and_they_are_highlighted() {
+        let (_tmp, index) = index_of(&[
+            ("calls.txt", "the system calls"),
+            ("mounts.txt", "sysfs is mounted"),
+            ("other.txt", "nothing to see"),
+        ]);
+        let store = index.store();
+        let query = parse_query("sys*").unwrap();
+        assert_eq!(
+            store.expression_for(&query).unwrap(),
+            r#"("sysfs" OR "system")"#
+        );
+        // A prefix the sample lacks stays a prefix query.
+        let rare = parse_query("zeb*").unwrap();
+        assert_eq!(store.expression_for(&rare).unwrap(), r#""zeb"*"#);
+        let mut hits = store.search(&query, &SearchFilter::default(), 10).unwrap();
+        hits.sort_by(|a, b| a.name.cmp(&b.name));
+        assert_eq!(names(&hits), ["calls.txt", "mounts.txt"]);
+        assert!(hits[0].snippet.contains("**system**"), "{hits:#?}");
+        assert!(hits[1].snippet.contains("**sysfs**"), "{hits:#?}");
+    }
+
+    #[test]
+    fn gleaner_bm25_equals_bm25_below_its_count_cap() {
+        let (_tmp, index) = index_of(&[
+            ("one.txt", "fox and hound"),
+            ("two.txt", "fox fox hound hound hound and many more words"),
+            ("three.txt", "a hound alone"),
+        ]);
+        let store = index.store();
+        store.register_rank_once().unwrap();
+        let (lowest, highest) = store.row_id_range("chunks").unwrap();
+        let scores: Vec<(f64, f64)> = store
+            .conn
+            .prepare(
+                "SELECT bm25(chunks_fts), gleaner_bm25(chunks_fts, ?1, ?2) FROM chunks_fts
+                 WHERE chunks_fts MATCH 'fox OR hound'",
+            )
+            .unwrap()
+            .query_map(params![lowest, highest], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(scores.len(), 3);
+        for (fts5, ours) in scores {
+            assert!((fts5 - ours).abs() < 1e-9, "{fts5} vs {ours}");
+        }
     }
 }
