@@ -140,6 +140,15 @@ def main():
     def config_get(key):
         return subprocess.run([cli, "config", "get", key], env=env, check=True, capture_output=True,
                               text=True).stdout.strip()
+    # Every desktop notification the app sends, as the session bus sees it.
+    notify_log = os.path.join(work, "notifications.log")
+    monitor = subprocess.Popen(
+        ["dbus-monitor", "--session", "interface='org.freedesktop.Notifications',member='Notify'"],
+        stdout=open(notify_log, "w"), stderr=subprocess.DEVNULL)
+
+    def notifications():
+        with open(notify_log, errors="replace") as f:
+            return f.read()
     port = free_port()
     log = open(os.path.join(work, "webdriver.log"), "w")
     webdriver = subprocess.Popen(["WebKitWebDriver", f"--port={port}"], env=env, stdout=log, stderr=log)
@@ -176,6 +185,11 @@ def main():
 
         driver.click("[data-tab=jobs]")
         driver.wait("a completed job", lambda: "completed" in (driver.text("#jobs-list") or ""))
+        # The app hosts the engine, which announces the finished job on the
+        # desktop: read it back from D-Bus.
+        driver.wait("the completion notification", lambda: "Indexing finished" in notifications(), 30)
+        said = notifications()
+        assert "notes" in said and "4 new" in said, said[-2000:]
         checks += 1
         if args.shots:
             driver.screenshot(os.path.join(args.shots, "jobs.png"))
@@ -313,6 +327,7 @@ def main():
         driver.quit()
         webdriver.terminate()
         webdriver.wait(10)
+        monitor.terminate()
         # GTK in the app starts xdg-document-portal, which mounts a FUSE
         # folder in the throwaway HOME's cache: unmount it before removing.
         for fusermount in ("fusermount3", "fusermount"):
