@@ -27,6 +27,7 @@ pub mod settings;
 pub mod source;
 pub mod store;
 pub mod time;
+pub mod view;
 pub mod walk;
 pub mod watch;
 
