@@ -137,15 +137,15 @@ def corpora_base(option: Path | None = None) -> Path:
 
 
 def corpus_recipe(root: Path) -> Path:
-    """build.sh of the shared corpus recipes: $GLEANER_CORPUS_RECIPE, else the
-    shared/corpora/ folder beside the repository."""
+    """build.sh of the corpus recipes: $GLEANER_CORPUS_RECIPE, else the copy
+    kept in bench/corpora/ (so a fresh clone, CI's, can build the corpora)."""
     if os.environ.get("GLEANER_CORPUS_RECIPE"):
         return Path(os.environ["GLEANER_CORPUS_RECIPE"]).expanduser().resolve()
-    return (root / ".." / "shared" / "corpora" / "build.sh").resolve()
+    return (root / "bench" / "corpora" / "build.sh").resolve()
 
 
 def ensure_corpus(name: str, root: Path, base: Path | None = None) -> Path:
-    """The corpus directory, built with shared/corpora/build.sh when missing.
+    """The corpus directory, built with bench/corpora/build.sh when missing.
 
     build.sh wipes every corpus under its DEST before building, so it builds
     into a private folder that is renamed into place only when it succeeded:
@@ -167,7 +167,7 @@ def ensure_corpus(name: str, root: Path, base: Path | None = None) -> Path:
     build = corpus_recipe(root)
     if not build.is_file():
         die(f"corpus {corpus} is missing and the corpus recipe {build} does not exist "
-            f"(expected shared/corpora/build.sh beside the repository, or set GLEANER_CORPUS_RECIPE). "
+            f"(expected bench/corpora/build.sh in the repository, or set GLEANER_CORPUS_RECIPE). "
             f"Build one by hand with build.sh DIR {name} and pass --corpora DIR.")
     base.mkdir(parents=True, exist_ok=True)
     staging = base / f".building-{name}-{os.getpid()}"
