@@ -70,19 +70,26 @@ mod tests {
     use super::*;
     use crate::fingerprint::FileStat;
     use crate::source::NewSource;
+    use crate::source::Source;
     use crate::store::{ContentChange, DocumentRow, NewContent, StoredChunk, WriteOp};
 
-    #[test]
-    fn old_deleted_documents_and_their_text_are_purged() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("gleaner.db")).unwrap();
+    /// An index in `dir` with `dir` as its one source.
+    fn store_with_source(dir: &std::path::Path) -> (Store, Source) {
+        let store = Store::open(&dir.join("gleaner.db")).unwrap();
         let source = store
             .add_source(&NewSource {
-                path: dir.path().into(),
+                path: dir.into(),
                 recursive: true,
                 ..Default::default()
             })
             .unwrap();
+        (store, source)
+    }
+
+    #[test]
+    fn old_deleted_documents_and_their_text_are_purged() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, source) = store_with_source(dir.path());
         let stat = FileStat {
             size: 5,
             mtime_ns: 1,
@@ -147,14 +154,7 @@ mod tests {
     #[test]
     fn a_displaced_content_is_collected_only_when_named_and_unused() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("gleaner.db")).unwrap();
-        let source = store
-            .add_source(&NewSource {
-                path: dir.path().into(),
-                recursive: true,
-                ..Default::default()
-            })
-            .unwrap();
+        let (mut store, source) = store_with_source(dir.path());
         let index = |store: &mut Store, md5: u8, text: &str| {
             let row = DocumentRow {
                 source_id: source.id,
