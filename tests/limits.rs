@@ -15,6 +15,15 @@ use std::time::{Duration, Instant};
 
 use common::World;
 
+/// The tests run one at a time: a daemon started while the other test has
+/// the event queue lowered would get the tiny queue too, and its rescans
+/// would then find what this test means to be found by polling.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// A running daemon, stopped (SIGTERM) when dropped.
 struct Daemon(Child);
 
@@ -86,6 +95,7 @@ fn nested(w: &World, levels: usize) -> PathBuf {
 
 #[test]
 fn past_the_watch_limit_the_fix_is_reported_and_the_rest_is_polled() {
+    let _serial = one_at_a_time();
     let probe = Command::new("unshare")
         .args([
             "-Ur",
@@ -148,6 +158,7 @@ impl Drop for QueueLimit {
 
 #[test]
 fn an_overflowing_event_queue_becomes_a_rescan() {
+    let _serial = one_at_a_time();
     let w = World::new();
     w.write("seed.txt", "seed");
     w.ok(&["source", "add", w.docs().to_str().unwrap()]);
