@@ -63,11 +63,19 @@ impl FtsQuery {
             })
             .collect::<Vec<_>>()
             .join(" AND ");
-        for negative in &self.negatives {
-            expression = format!(
-                "({expression}) NOT {}",
-                quote(&negative.text, negative.prefix)
-            );
+        // All exclusions go into one flat OR-group behind a single NOT:
+        // `(P) NOT ("a" OR "b")` matches what `((P) NOT "a") NOT "b"` does,
+        // but nesting a parenthesis per exclusion overflows FTS5's parser
+        // stack (about 100 levels) and makes the query an SQLite error.
+        let excluded: Vec<String> = self
+            .negatives
+            .iter()
+            .map(|negative| quote(&negative.text, negative.prefix))
+            .collect();
+        match excluded.as_slice() {
+            [] => {}
+            [single] => expression = format!("({expression}) NOT {single}"),
+            several => expression = format!("({expression}) NOT ({})", several.join(" OR ")),
         }
         expression
     }
@@ -253,6 +261,36 @@ mod tests {
     fn sqlite_syntax_in_input_is_inert() {
         assert_eq!(expr("a AND NOT b"), r#""a" AND "AND" AND "NOT" AND "b""#);
         assert_eq!(expr(r#"x" OR 1=1 --"#), r#""x" AND " OR 1=1 --""#);
+    }
+
+    #[test]
+    fn exclusions_share_one_not() {
+        assert_eq!(expr("cat -dog -fish*"), r#"("cat") NOT ("dog" OR "fish"*)"#);
+    }
+
+    /// One nested `(…) NOT` per exclusion made a query with about 100
+    /// exclusions overflow FTS5's parser stack: an SQLite error instead of
+    /// results (kept in `tests/fixtures/fuzz/query/`).
+    #[test]
+    fn many_exclusions_stay_flat() {
+        let input = format!("a{}", " -b".repeat(500));
+        let expression = expr(&input);
+        assert_eq!(expression.matches('(').count(), 2, "{expression}");
+        assert!(expression.starts_with(r#"("a") NOT ("b" OR "b""#));
+        let db = rusqlite::Connection::open_in_memory().unwrap();
+        db.execute_batch(
+            "CREATE VIRTUAL TABLE t USING fts5(text);
+             INSERT INTO t(text) VALUES ('a c');",
+        )
+        .unwrap();
+        let hits: i64 = db
+            .query_row(
+                "SELECT count(*) FROM t WHERE t MATCH ?1",
+                [&expression],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(hits, 1);
     }
 
     #[test]
