@@ -219,7 +219,7 @@ pub struct Extracted {
 }
 
 /// Identifies extractor + its version, e.g. `"text/1"`, `"html/1"`,
-/// `"pdf_oxide-0.3/1"`, `"docx/1"`, `"odt/1"`.
+/// `"pdf_oxide-0.3/2"`, `"docx/1"`, `"odt/1"`.
 ///
 /// Stored with every content so an improved extractor can re-extract what it
 /// handles better: the trailing number is bumped whenever an extractor's
@@ -483,7 +483,7 @@ mod tests {
         assert_eq!(extractor_id(Format::Text), "text/1");
         assert_eq!(extractor_id(Format::Sniff), "text/1");
         assert_eq!(extractor_id(Format::Html), "html/1");
-        assert_eq!(extractor_id(Format::Pdf), "pdf_oxide-0.3/1");
+        assert_eq!(extractor_id(Format::Pdf), "pdf_oxide-0.3/2");
         assert_eq!(extractor_id(Format::Docx), "docx/1");
         assert_eq!(extractor_id(Format::Odt), "odt/1");
     }
