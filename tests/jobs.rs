@@ -127,6 +127,24 @@ fn pause_resume_and_cancel_from_another_process() {
     w.ok(&["resume"]);
 }
 
+/// Trials of the SIGKILL tests: `GLEANER_CRASH_TRIALS`, 20 by default.
+fn crash_trials() -> usize {
+    std::env::var("GLEANER_CRASH_TRIALS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20)
+}
+
+/// A seeded xorshift generator: the kill points repeat from run to run.
+fn xorshift(mut seed: u64) -> impl FnMut() -> u64 {
+    move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    }
+}
+
 /// Counts active documents and checks the index's integrity.
 fn active_documents(w: &World) -> i64 {
     w.db()
@@ -138,10 +156,7 @@ fn active_documents(w: &World) -> i64 {
 
 #[test]
 fn jobs_survive_sigkill_at_random_points() {
-    let trials: usize = std::env::var("GLEANER_CRASH_TRIALS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(20);
+    let trials = crash_trials();
     let w = World::new();
     let _stop = StopEngine(&w);
     let n_files = 4000;
@@ -153,13 +168,7 @@ fn jobs_survive_sigkill_at_random_points() {
         );
     }
     w.ok(&["config", "set", "index.workers", "1"]);
-    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut rng = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
+    let mut rng = xorshift(0x9e37_79b9_7f4a_7c15);
     // How long a first index takes here, so the kills can be spread over it.
     let calibration = w.dir.path().join("calibration");
     let started = Instant::now();
@@ -415,10 +424,7 @@ fn index_vs_disk(w: &World) -> (Listing, Listing) {
 
 #[test]
 fn sigkill_during_rescans_and_live_bursts_converges() {
-    let trials: usize = std::env::var("GLEANER_CRASH_TRIALS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(20);
+    let trials = crash_trials();
     let w = World::new();
     let _stop = StopEngine(&w);
     let n_files = 1500;
@@ -430,13 +436,7 @@ fn sigkill_during_rescans_and_live_bursts_converges() {
     }
     w.ok(&["config", "set", "index.workers", "1"]);
     w.index();
-    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
-    let mut rng = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
+    let mut rng = xorshift(0x2545_f491_4f6c_dd1d);
     let mut generation = 0u64;
     for trial in 0..trials {
         // An engine, busy with a rescan and a burst of live changes...
