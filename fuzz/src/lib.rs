@@ -1,6 +1,6 @@
-//! What every fuzz target checks, shared with the regression test that
-//! replays the corpus and the crash reproducers (`tests/fuzz_corpus.rs` in
-//! the main workspace does the same through `gleaner-core` alone).
+//! What every fuzz target checks. `tests/fuzz_regressions.rs` in the main
+//! workspace makes the same checks (through `gleaner-core` alone) on the
+//! committed corpus and the crash reproducers.
 
 use std::time::Duration;
 
