@@ -369,6 +369,14 @@ fn control_requests_drive_the_engine() {
     wait_until("a deleted file leaves the index", || {
         hits(&data_dir, "zucchini").is_empty()
     });
+    // A new folder is watched as soon as it appears (the source's rules
+    // decide), and what is written in it is indexed.
+    let fresh = notes.join("fresh/deeper");
+    std::fs::create_dir_all(&fresh).unwrap();
+    write(&fresh.join("f.txt"), "fennel fig");
+    wait_until("a file in a new folder is indexed", || {
+        hits(&data_dir, "fennel") == vec![fresh.join("f.txt").display().to_string()]
+    });
     assert!(engine.engine_status().live_paths_indexed >= 3);
 
     // A line that is not a request gets an error, not a dropped engine.
@@ -472,6 +480,19 @@ fn a_source_folder_that_goes_away_is_reported_and_rescanned_when_back() {
     wait_until("the start-up scan indexes the folder", || {
         hits(&data_dir, "xylophone").len() == 1
     });
+    // A webhook configured while the engine runs gets what follows.
+    let (url, posted) = webhook_receiver();
+    {
+        let index = Index::open(data_dir.clone()).unwrap();
+        index
+            .store()
+            .set_setting("notify.max_per_minute", "60")
+            .unwrap();
+        index
+            .store()
+            .set_setting("notify.webhook_url", &url)
+            .unwrap();
+    }
     let source_status = || {
         Index::open(data_dir.clone())
             .unwrap()
@@ -499,5 +520,136 @@ fn a_source_folder_that_goes_away_is_reported_and_rescanned_when_back() {
     wait_until("the source is healthy again", || {
         source_status() == ScanStatus::Success
     });
+    // The webhook was told both.
+    let mut bodies: Vec<String> = Vec::new();
+    wait_until("the webhook gets the source's error and recovery", || {
+        bodies.extend(posted.try_iter());
+        ["\"source_error\"", "\"source_recovered\""]
+            .iter()
+            .all(|event| bodies.iter().any(|body| body.contains(event)))
+    });
     engine.shut_down().unwrap();
+}
+
+/// A local HTTP server that answers every POST with 204 and hands over its
+/// body.
+fn webhook_receiver() -> (String, std::sync::mpsc::Receiver<String>) {
+    use std::io::Read;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!(
+        "http://127.0.0.1:{}/hook",
+        listener.local_addr().unwrap().port()
+    );
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { return };
+            let mut reader = BufReader::new(stream);
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = value.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0; length];
+            if reader.read_exact(&mut body).is_err() {
+                continue;
+            }
+            let _ = reader
+                .into_inner()
+                .write_all(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n");
+            if tx
+                .send(String::from_utf8_lossy(&body).into_owned())
+                .is_err()
+            {
+                return;
+            }
+        }
+    });
+    (url, rx)
+}
+
+#[test]
+fn a_source_with_a_short_interval_is_rescanned_on_schedule() {
+    let tmp = tempfile::tempdir().unwrap();
+    let notes = tmp.path().join("notes");
+    write(&notes.join("a.txt"), "anchovy");
+    let data_dir = quiet_data_dir(tmp.path());
+    add_source(&data_dir, &notes);
+    Index::open(data_dir.clone())
+        .unwrap()
+        .update_source(
+            &notes,
+            &SourceUpdate {
+                scan_interval_s: Some(Some(1)),
+                ..SourceUpdate::default()
+            },
+        )
+        .unwrap();
+    let engine = Engine::start(&data_dir);
+    let scheduled = || {
+        Index::open(data_dir.clone())
+            .unwrap()
+            .store()
+            .jobs(Some(JobStatus::Completed), 100)
+            .unwrap()
+            .into_iter()
+            .filter(|job| job.trigger == "scheduled")
+            .count()
+    };
+    wait_until("two scheduled scans complete", || scheduled() >= 2);
+    // A scan asked for while a scheduled one is queued or running is
+    // answered with that job, or with one of its own once it ended.
+    match engine.ask(Request::Scan {
+        path: Some(notes.clone()),
+        background: false,
+    }) {
+        Response::Scanned { scans, errors } => {
+            assert!(errors.is_empty(), "{errors:?}");
+            assert_eq!(scans.len(), 1);
+            assert_eq!(scans[0].counts.unchanged, 1, "{scans:?}");
+        }
+        other => panic!("a scan answered {other:?}"),
+    }
+    engine.shut_down().unwrap();
+}
+
+#[test]
+fn clients_find_the_engine_or_say_why_not() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data_dir = quiet_data_dir(tmp.path());
+    let socket = data_dir.path().join(SOCKET_FILE);
+    let no_program = tmp.path().join("no-such-gleaner");
+
+    // No engine: nothing answers, and one that cannot be started says so.
+    assert!(!control::ping(&socket));
+    let err = control::send(&socket, &Request::Ping, Some(Duration::from_secs(2))).unwrap_err();
+    assert!(err.to_string().contains("talking to the engine"), "{err}");
+    let err = control::ensure_engine(&data_dir, &no_program).unwrap_err();
+    assert!(err.to_string().contains("starting the engine"), "{err}");
+
+    // A running engine is found: nothing is started.
+    let engine = Engine::start(&data_dir);
+    control::ensure_engine(&data_dir, &no_program).unwrap();
+    engine.shut_down().unwrap();
+
+    // Something that is not an engine: its answer is refused.
+    let fake = tmp.path().join("fake.sock");
+    let listener = std::os::unix::net::UnixListener::bind(&fake).unwrap();
+    let server = std::thread::spawn(move || {
+        let (stream, _) = listener.accept().unwrap();
+        let mut line = String::new();
+        BufReader::new(&stream).read_line(&mut line).unwrap();
+        (&stream)
+            .write_all(b"{\"result\":\"no such thing\"}\n")
+            .unwrap();
+        line
+    });
+    let err = control::send(&fake, &Request::Reload, Some(DEADLINE)).unwrap_err();
+    assert!(err.to_string().contains("bad answer"), "{err}");
+    assert_eq!(server.join().unwrap(), "{\"op\":\"reload\"}\n");
 }

@@ -220,6 +220,21 @@ fn a_rescan_finds_moves_changes_and_deletions() {
     assert_eq!(w.hits("longer"), vec![text(&docs.join("c.txt"))]);
     assert!(w.hits("dingo").is_empty());
 
+    // Only the time changed: read, found the same, counted unchanged.
+    let touched = std::fs::File::options()
+        .write(true)
+        .open(docs.join("c.txt"))
+        .unwrap();
+    touched
+        .set_modified(std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000))
+        .unwrap();
+    drop(touched);
+    let counts = w.scan(&docs);
+    assert_eq!(counts.total_files, 1, "{counts:?}");
+    assert_eq!(counts.modified + counts.new, 0, "{counts:?}");
+    assert_eq!(counts.unchanged, 3, "{counts:?}");
+    assert_eq!(w.hits("longer"), vec![text(&docs.join("c.txt"))]);
+
     // The deleted file comes back: it is new again.
     write(&docs.join("d.txt"), "delta dingo!!!");
     let counts = w.scan(&docs);

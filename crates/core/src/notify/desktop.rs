@@ -227,6 +227,7 @@ fn escape_markup(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::notify::event::{EventKind, Urgency};
 
     #[test]
     fn bus_failures_are_named() {
@@ -255,5 +256,80 @@ mod tests {
     #[test]
     fn markup_is_escaped() {
         assert_eq!(escape_markup("~/a&b/<x>"), "~/a&amp;b/&lt;x&gt;");
+    }
+
+    fn notification(kind: EventKind, urgency: Urgency) -> Notification {
+        Notification {
+            summary: "Indexing finished: ~/notes".into(),
+            body: "3 new & <1> failed".into(),
+            urgency,
+            kind,
+            source_path: None,
+            events: Vec::new(),
+        }
+    }
+
+    // What is handed to D-Bus is built without sending anything.
+    #[test]
+    fn pop_ups_carry_the_app_icon_category_and_urgency() {
+        use notify_rust::Hint;
+        let sink = DesktopSink::default()
+            .app_name("Gleaner (test)")
+            .icon("/usr/share/icons/gleaner.png");
+        let built = sink.build(&notification(EventKind::JobCompleted, Urgency::Normal));
+        assert_eq!(built.appname, "Gleaner (test)");
+        assert_eq!(built.icon, "/usr/share/icons/gleaner.png");
+        assert_eq!(built.summary, "Indexing finished: ~/notes");
+        assert_eq!(built.body, "3 new &amp; &lt;1&gt; failed");
+        assert!(built
+            .hints
+            .contains(&Hint::Category("transfer.complete".into())));
+        assert!(built
+            .hints
+            .contains(&Hint::Urgency(notify_rust::Urgency::Normal)));
+        assert!(!built.hints.contains(&Hint::Transient(true)));
+
+        for (kind, category) in [
+            (EventKind::JobFailed, Some("transfer.error")),
+            (EventKind::SourceError, Some("device.error")),
+            (EventKind::SourceRecovered, Some("device.added")),
+            (EventKind::HealthDegraded, None),
+            (EventKind::Digest, None),
+        ] {
+            let built = sink.build(&notification(kind, Urgency::Critical));
+            let categories: Vec<&Hint> = built
+                .hints
+                .iter()
+                .filter(|hint| matches!(hint, Hint::Category(_)))
+                .collect();
+            match category {
+                Some(category) => assert_eq!(categories, [&Hint::Category(category.into())]),
+                None => assert!(categories.is_empty(), "{kind:?}: {categories:?}"),
+            }
+            assert!(built
+                .hints
+                .contains(&Hint::Urgency(notify_rust::Urgency::Critical)));
+        }
+        // Progress is low urgency and transient: it does not stay in the
+        // notification history.
+        let built = sink.build(&notification(EventKind::JobMilestone, Urgency::Low));
+        assert!(built
+            .hints
+            .contains(&Hint::Urgency(notify_rust::Urgency::Low)));
+        assert!(built.hints.contains(&Hint::Transient(true)));
+    }
+
+    #[test]
+    fn a_call_still_stuck_fails_the_next_one_at_once() {
+        let (_still_running, answer) = mpsc::channel();
+        let mut sink = DesktopSink::new().timeout(Duration::from_millis(20));
+        sink.stuck = Some(answer);
+        let err = sink
+            .deliver(&notification(EventKind::JobCompleted, Urgency::Normal))
+            .unwrap_err();
+        assert!(matches!(err, NotifyError::DesktopTimeout { .. }), "{err:?}");
+        assert!(sink.stuck.is_some());
+        assert_eq!(sink.name(), "desktop");
+        assert_eq!(sink.kind(), SinkKind::Desktop);
     }
 }
