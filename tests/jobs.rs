@@ -6,7 +6,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::World;
+use common::{state, World};
 use serde_json::Value;
 
 fn wait_until(what: &str, limit: Duration, mut condition: impl FnMut() -> bool) {
@@ -183,6 +183,11 @@ fn jobs_survive_sigkill_at_random_points() {
         .unwrap();
     assert!(out.status.success());
     let full_ms = (started.elapsed().as_millis() as u64).max(50);
+    // The tree does not change, so the calibration run is the from-scratch
+    // index every resumed job must end up equal to.
+    let prefix = state::prefix_of(&w.docs());
+    let scratch = state::read_index(&calibration.join("gleaner.db"), &prefix);
+    let disk = state::disk_state(&w.docs());
     let mut killed_mid_job = 0;
     for trial in 0..trials {
         // Every trial is a first index, killed at a random point of it.
@@ -265,6 +270,13 @@ fn jobs_survive_sigkill_at_random_points() {
         w.ok(&["stop"]);
         let check = w.json(&["check"]);
         assert_eq!(check["ok"], true, "trial {trial}: {check}");
+        let live = state::read_index(&w.data().join("gleaner.db"), &prefix);
+        let problems = state::compare(&live, &scratch, &disk);
+        assert!(
+            problems.is_empty(),
+            "trial {trial}: the resumed index differs from a fresh one:\n{}",
+            problems.join("\n")
+        );
     }
     assert!(
         killed_mid_job * 2 >= trials,
@@ -501,5 +513,22 @@ fn sigkill_during_rescans_and_live_bursts_converges() {
         w.ok(&["stop"]);
         let check = w.json(&["check"]);
         assert_eq!(check["ok"], true, "trial {trial}: {check}");
+        // The same comparison as the convergence test: equal to a fresh
+        // index of the tree as it now is, and to the disk.
+        let prefix = state::prefix_of(&w.docs());
+        let scratch_data = w.dir.path().join(format!("scratch-{trial}"));
+        let scratch = state::scratch_index(
+            std::path::Path::new(env!("CARGO_BIN_EXE_gleaner")),
+            &scratch_data,
+            &w.docs(),
+        );
+        let live = state::read_index(&w.data().join("gleaner.db"), &prefix);
+        let problems = state::compare(&live, &scratch, &state::disk_state(&w.docs()));
+        assert!(
+            problems.is_empty(),
+            "trial {trial}: the converged index differs from a fresh one:\n{}",
+            problems.join("\n")
+        );
+        let _ = std::fs::remove_dir_all(&scratch_data);
     }
 }

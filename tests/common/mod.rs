@@ -8,6 +8,8 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+pub mod state;
+
 /// A temporary data directory and documents folder.
 pub struct World {
     pub dir: tempfile::TempDir,
