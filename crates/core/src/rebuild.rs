@@ -7,6 +7,9 @@
 //! their rules) are the one thing that cannot be found again on disk, so they
 //! are read from the bad file first, table by table, ignoring everything else;
 //! if even that fails the caller must ask the user to add them again.
+//!
+//! [`rebuild`] is the whole of it for every surface (the CLI's `gleaner
+//! rebuild`, the desktop app's "Rebuild index"): they then only have to scan.
 
 use std::path::{Path, PathBuf};
 
@@ -14,6 +17,8 @@ use rusqlite::{Connection, OpenFlags};
 
 use crate::data_dir::DataDir;
 use crate::error::{Error, Result};
+use crate::index::Index;
+use crate::lock::EngineLock;
 use crate::source::NewSource;
 use crate::store::{now_ms, text_path, Store};
 
@@ -35,6 +40,63 @@ pub struct SetAside {
     pub salvaged: std::result::Result<Vec<SalvagedSource>, Error>,
     /// The new, empty index.
     pub store: Store,
+}
+
+/// What [`rebuild`] did.
+#[derive(Debug)]
+pub struct Rebuilt {
+    /// Where the old file now is (`None` when there was no file).
+    pub kept_at: Option<PathBuf>,
+    /// The sources added to the new index, as they were stored in the old one.
+    pub sources: Vec<PathBuf>,
+    /// Salvaged sources that could not be added again (a folder gone since),
+    /// with why.
+    pub sources_missing: Vec<(PathBuf, Error)>,
+    /// Why the old file's sources could not be read at all, if they could
+    /// not: the user must add the folders again.
+    pub sources_lost: Option<Error>,
+}
+
+/// Sets the index of `data_dir` aside and starts a new one holding the
+/// sources that could be read from it (disabled ones stay disabled). Nothing
+/// is indexed yet: the caller scans, or starts an engine, whose start-up scan
+/// does it.
+///
+/// Takes the engine lock for the time it works, so it fails with
+/// [`Error::EngineBusy`] while an engine runs for the directory: that engine
+/// has the file open.
+pub fn rebuild(data_dir: &DataDir) -> Result<Rebuilt> {
+    data_dir.create()?;
+    let _lock = EngineLock::acquire(&data_dir.engine_lock())?;
+    let aside = set_aside_and_recreate(data_dir)?;
+    // One connection to the new file at a time: the facade takes over.
+    drop(aside.store);
+    let index = Index::open(data_dir.clone())?;
+    let mut rebuilt = Rebuilt {
+        kept_at: aside.kept_at,
+        sources: Vec::new(),
+        sources_missing: Vec::new(),
+        sources_lost: None,
+    };
+    match aside.salvaged {
+        Ok(salvaged) => {
+            for salvaged in salvaged {
+                let path = salvaged.source.path.clone();
+                match index.add_source(salvaged.source) {
+                    Ok(_) => {
+                        if !salvaged.active {
+                            index.set_source_active(&path, false)?;
+                        }
+                        rebuilt.sources.push(path);
+                    }
+                    // A folder gone since: the others are still worth having.
+                    Err(err) => rebuilt.sources_missing.push((path, err)),
+                }
+            }
+        }
+        Err(err) => rebuilt.sources_lost = Some(err),
+    }
+    Ok(rebuilt)
 }
 
 /// Moves the index of `data_dir` aside, reads what it can of its sources and
@@ -167,5 +229,92 @@ mod tests {
         assert_eq!(salvaged[0].source.include, vec!["*.md".to_string()]);
         assert!(!salvaged[0].source.recursive);
         assert!(salvaged[0].active);
+    }
+
+    fn add(store: &Store, folder: &Path) {
+        std::fs::create_dir_all(folder).unwrap();
+        store
+            .add_source(&NewSource {
+                path: folder.canonicalize().unwrap(),
+                include: vec![],
+                exclude: vec!["drafts/".into()],
+                recursive: true,
+            })
+            .unwrap();
+    }
+
+    #[test]
+    fn rebuild_adds_back_the_sources_it_can() {
+        let dir = tempfile::tempdir().unwrap();
+        let data_dir = DataDir::resolve(Some(&dir.path().join("data"))).unwrap();
+        data_dir.create().unwrap();
+        let (kept, disabled, gone) = (
+            dir.path().join("kept"),
+            dir.path().join("disabled"),
+            dir.path().join("gone"),
+        );
+        {
+            let store = Store::open(&data_dir.database()).unwrap();
+            for folder in [&kept, &disabled, &gone] {
+                add(&store, folder);
+            }
+            let id = store.sources().unwrap()[1].id;
+            store.set_source_active(id, false).unwrap();
+        }
+        std::fs::remove_dir(&gone).unwrap();
+
+        let rebuilt = rebuild(&data_dir).unwrap();
+        assert!(rebuilt.sources_lost.is_none());
+        assert!(rebuilt.kept_at.unwrap().exists());
+        assert_eq!(rebuilt.sources_missing.len(), 1);
+        assert!(rebuilt.sources_missing[0].0.ends_with("gone"));
+        assert!(matches!(
+            rebuilt.sources_missing[0].1,
+            Error::SourceUnavailable { .. }
+        ));
+        assert_eq!(rebuilt.sources.len(), 2);
+
+        let index = Index::open(data_dir).unwrap();
+        let mut state: Vec<(PathBuf, bool, Vec<String>)> = index
+            .sources()
+            .unwrap()
+            .into_iter()
+            .map(|s| (s.path, s.active, s.exclude))
+            .collect();
+        state.sort();
+        let drafts = vec!["drafts/".to_string()];
+        assert_eq!(
+            state,
+            vec![
+                (disabled.canonicalize().unwrap(), false, drafts.clone()),
+                (kept.canonicalize().unwrap(), true, drafts),
+            ]
+        );
+    }
+
+    #[test]
+    fn rebuild_of_garbage_says_the_sources_are_lost() {
+        let dir = tempfile::tempdir().unwrap();
+        let data_dir = DataDir::resolve(Some(dir.path())).unwrap();
+        std::fs::write(data_dir.database(), [0xA5u8; 8192]).unwrap();
+        let rebuilt = rebuild(&data_dir).unwrap();
+        assert!(rebuilt.sources_lost.is_some());
+        assert!(rebuilt.sources.is_empty() && rebuilt.sources_missing.is_empty());
+        assert_eq!(
+            std::fs::read(rebuilt.kept_at.unwrap()).unwrap(),
+            [0xA5u8; 8192]
+        );
+        assert!(Index::open(data_dir).unwrap().sources().unwrap().is_empty());
+    }
+
+    #[test]
+    fn rebuild_refuses_while_an_engine_holds_the_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let data_dir = DataDir::resolve(Some(dir.path())).unwrap();
+        data_dir.create().unwrap();
+        std::fs::write(data_dir.database(), b"garbage").unwrap();
+        let _engine = EngineLock::acquire(&data_dir.engine_lock()).unwrap();
+        assert!(matches!(rebuild(&data_dir), Err(Error::EngineBusy { .. })));
+        assert_eq!(std::fs::read(data_dir.database()).unwrap(), b"garbage");
     }
 }

@@ -2,8 +2,7 @@
 //! sources again into a new one.
 
 use anyhow::{bail, Result};
-use gleaner_core::lock::EngineLock;
-use gleaner_core::rebuild::set_aside_and_recreate;
+use gleaner_core::rebuild::rebuild;
 use gleaner_core::{DataDir, Error, Index};
 use serde::Serialize;
 
@@ -19,45 +18,33 @@ struct RebuildSummary {
 }
 
 pub fn run(data_dir: &DataDir, json: bool) -> Result<()> {
-    data_dir.create()?;
-    let lock = match EngineLock::acquire(&data_dir.engine_lock()) {
-        Ok(lock) => lock,
+    // The engine lock is held while the file is set aside and the sources
+    // added again, and released before the scan below, which takes it itself.
+    let rebuilt = match rebuild(data_dir) {
+        Ok(rebuilt) => rebuilt,
         Err(Error::EngineBusy { pid }) => bail!(
             "an engine is running for this data directory (pid {pid}); stop it first with `gleaner stop`"
         ),
         Err(err) => return Err(err.into()),
     };
-    let aside = set_aside_and_recreate(data_dir)?;
-    drop(aside.store);
-    let mut index = Index::open(data_dir.clone())?;
+    for (path, err) in &rebuilt.sources_missing {
+        eprintln!("gleaner: warning: not re-adding {}: {err}", path.display());
+    }
     let mut summary = RebuildSummary {
-        kept_at: aside.kept_at.map(|p| p.display().to_string()),
-        sources: Vec::new(),
-        sources_lost: None,
-        sources_missing: Vec::new(),
+        kept_at: rebuilt.kept_at.map(|p| p.display().to_string()),
+        sources: rebuilt
+            .sources
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect(),
+        sources_lost: rebuilt.sources_lost.map(|err| err.to_string()),
+        sources_missing: rebuilt
+            .sources_missing
+            .iter()
+            .map(|(p, _)| p.display().to_string())
+            .collect(),
         index: None,
     };
-    match aside.salvaged {
-        Ok(salvaged) => {
-            for salvaged in salvaged {
-                let path = salvaged.source.path.clone();
-                match index.add_source(salvaged.source) {
-                    Ok(_) => {
-                        if !salvaged.active {
-                            index.set_source_active(&path, false)?;
-                        }
-                        summary.sources.push(path.display().to_string());
-                    }
-                    // A folder gone since: say so, keep going.
-                    Err(err) => {
-                        eprintln!("gleaner: warning: not re-adding {}: {err}", path.display());
-                        summary.sources_missing.push(path.display().to_string());
-                    }
-                }
-            }
-        }
-        Err(err) => summary.sources_lost = Some(err.to_string()),
-    }
     if !json {
         match &summary.kept_at {
             Some(kept) => println!("The old index was set aside as {kept} (not deleted)."),
@@ -73,8 +60,7 @@ pub fn run(data_dir: &DataDir, json: bool) -> Result<()> {
             ),
         }
     }
-    // The scan below takes the engine lock itself.
-    drop(lock);
+    let mut index = Index::open(data_dir.clone())?;
     let has_active = index.sources()?.iter().any(|s| s.active);
     if has_active {
         summary.index = super::index::scan_all(&mut index, None, json)?;
