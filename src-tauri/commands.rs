@@ -17,6 +17,7 @@ use tauri::{AppHandle, State, WebviewWindow};
 
 use crate::engine_client::{self, JobAction};
 use crate::error::{CommandError, CommandResult};
+use crate::rebuild::RebuildReport;
 use crate::state::Desktop;
 use crate::status::{JobView, LastSnapshot, Snapshot, RECENT_JOBS};
 
@@ -368,6 +369,16 @@ pub async fn open_path(
     app.opener()
         .open_path(path.to_string_lossy(), None::<&str>)?;
     Ok(())
+}
+
+/// Sets a damaged or foreign index aside (kept as `gleaner.db.corrupt-TIME`),
+/// starts a new one with the sources that could be read from it, and hosts
+/// the engine again, whose start-up scan indexes them. Only when the hosted
+/// engine refused the index (see [`crate::rebuild`]).
+#[tauri::command]
+pub async fn rebuild_index(desktop: State<'_, Desktop>) -> CommandResult<RebuildReport> {
+    let desktop = desktop.inner().clone();
+    tauri::async_runtime::spawn_blocking(move || crate::rebuild::rebuild_index(&desktop)).await?
 }
 
 /// `path`, canonical, if it lies inside one of `sources`.

@@ -12,11 +12,15 @@
 //! (called by the status task once a second) starts hosting in its place, so
 //! the index keeps being watched as long as the app runs.
 //!
+//! When the hosted engine refused the index because the file is damaged or
+//! not Gleaner's, [`EngineHost::restart_after_repair`] lets the "Rebuild
+//! index" command replace the file and host the engine again.
+//!
 //! Stopping: [`EngineHost::stop`] sends on the engine's shutdown channel and
 //! joins its thread; the engine lets running jobs stop at their next file
 //! boundary (they continue in the next engine) and releases the lock.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -24,6 +28,8 @@ use std::time::Duration;
 use gleaner_core::engine::EngineEvents;
 use gleaner_core::lock::EngineLock;
 use gleaner_core::{DataDir, Error};
+
+use crate::error::{CommandError, CommandResult};
 
 /// Where the engine of this data directory runs, as far as the app knows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +45,9 @@ pub enum EngineMode {
     Failed {
         /// Why, in plain words.
         reason: String,
+        /// Whether the index file itself is damaged or not Gleaner's
+        /// ([`Error::is_corrupt_index`]): rebuilding it is the cure.
+        corrupt_index: bool,
     },
     /// The engine was stopped (the app is quitting).
     Stopped,
@@ -51,6 +60,9 @@ pub struct EngineHost {
     /// Set by the hosted engine whenever it indexed live changes, cleared by
     /// the status task: document counts changed without any job.
     changes_seen: Arc<AtomicBool>,
+    /// Counts the times the index file was replaced, so readers know to
+    /// open it again (a connection would keep reading the old file).
+    generation: AtomicU64,
 }
 
 struct HostState {
@@ -101,6 +113,7 @@ impl EngineHost {
                 stopping: false,
             }),
             changes_seen: Arc::new(AtomicBool::new(false)),
+            generation: AtomicU64::new(0),
         };
         host.spawn(&mut host.inner.lock().expect("engine host lock"));
         host
@@ -133,6 +146,7 @@ impl EngineHost {
                         tracing::error!(%error, "the engine stopped");
                         EngineMode::Failed {
                             reason: error.to_string(),
+                            corrupt_index: error.is_corrupt_index(),
                         }
                     }
                 };
@@ -144,6 +158,7 @@ impl EngineHost {
             Err(error) => {
                 *state.mode.lock().expect("engine mode lock") = EngineMode::Failed {
                     reason: format!("cannot start the engine thread: {error}"),
+                    corrupt_index: false,
                 }
             }
         }
@@ -159,6 +174,43 @@ impl EngineHost {
         let state = self.inner.lock().expect("engine host lock");
         let mode = state.mode.lock().expect("engine mode lock").clone();
         mode
+    }
+
+    /// How many times the index file was replaced while the app ran.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// Runs `repair` when the hosted engine refused a damaged or foreign
+    /// index and no engine runs, then hosts the engine again (its start-up
+    /// scan indexes whatever sources the new index has). Refused while an
+    /// engine runs, here or in another process (it has the file open), and
+    /// when the engine failed for another reason: a sound index is never
+    /// set aside. When `repair` fails, nothing is restarted.
+    pub fn restart_after_repair<T>(
+        &self,
+        repair: impl FnOnce(&DataDir) -> CommandResult<T>,
+    ) -> CommandResult<T> {
+        let mut state = self.inner.lock().expect("engine host lock");
+        let mode = state.mode.lock().expect("engine mode lock").clone();
+        match mode {
+            // Quitting: the engine is being stopped, not repaired.
+            _ if state.stopping => return Err(CommandError::EngineInUse),
+            EngineMode::Failed {
+                corrupt_index: true,
+                ..
+            } => {}
+            EngineMode::Failed { .. } => return Err(CommandError::IndexNotDamaged),
+            _ => return Err(CommandError::EngineInUse),
+        }
+        if let Some(old) = state.running.take() {
+            let _ = old.thread.join(); // it already returned its error
+        }
+        let repaired = repair(&self.data_dir)?;
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        tracing::info!("the index was rebuilt: hosting the engine again");
+        self.spawn(&mut state);
+        Ok(repaired)
     }
 
     /// Whether the hosted engine indexed live changes since the last call.

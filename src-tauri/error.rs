@@ -25,6 +25,20 @@ pub enum CommandError {
     /// No engine runs for the data directory, so nothing can be scanned.
     #[error("no engine is running for the index; restart Gleaner")]
     NoEngine,
+    /// The index file is damaged or not Gleaner's, so this app has no
+    /// connection to it.
+    #[error(
+        "the index cannot be used (damaged, or not Gleaner's): rebuild it from the settings window"
+    )]
+    IndexDamaged,
+    /// A rebuild was asked for while an engine uses the index.
+    #[error(
+        "an engine is using the index, so it is not rebuilt; only an index the engine refused is"
+    )]
+    EngineInUse,
+    /// A rebuild was asked for, but the engine did not refuse the index.
+    #[error("the index is not damaged: there is nothing to rebuild")]
+    IndexNotDamaged,
     /// A path outside every source was to be opened.
     #[error("{} is not inside any source", .0.display())]
     NotInSource(PathBuf),

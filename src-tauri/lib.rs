@@ -27,6 +27,7 @@ pub mod engine_client;
 pub mod engine_host;
 pub mod error;
 mod logging;
+pub mod rebuild;
 #[cfg(unix)]
 mod signals;
 pub mod state;
@@ -107,13 +108,13 @@ pub fn run() {
             commands::set_start_at_login,
             commands::failed_files,
             commands::open_path,
+            commands::rebuild_index,
         ])
         .setup(move |app| {
             let data_dir = DataDir::resolve(None)?;
             // Opened (and migrated) before the engine starts, so the two
             // never race to create the schema.
-            let index = Index::open(data_dir.clone())?;
-            let first_run = index.sources()?.is_empty();
+            let (index, first_run) = open_index(&data_dir)?;
             let host = Arc::new(EngineHost::start(data_dir.clone()));
             app.manage(Desktop::new(index, host.clone()));
             app.manage(LastSnapshot::default());
@@ -157,6 +158,22 @@ pub fn run() {
         RunEvent::Exit => stop_engine(app),
         _ => {}
     });
+}
+
+/// Opens the index, and tells whether it has no sources yet (a first run).
+/// A damaged or foreign index file does not stop the app: the engine
+/// refuses it too, and the window then offers to rebuild it.
+fn open_index(data_dir: &DataDir) -> gleaner_core::Result<(Option<Index>, bool)> {
+    let opened = Index::open(data_dir.clone())
+        .and_then(|index| index.sources().map(|sources| (index, sources.is_empty())));
+    match opened {
+        Ok((index, first_run)) => Ok((Some(index), first_run)),
+        Err(error) if error.is_corrupt_index() => {
+            tracing::error!(%error, "the index cannot be used until it is rebuilt");
+            Ok((None, false))
+        }
+        Err(error) => Err(error),
+    }
 }
 
 /// Ends the app cleanly with exit code 0: stops the hosted engine (it

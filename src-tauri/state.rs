@@ -13,13 +13,15 @@ pub struct Desktop {
     /// The engine, hosted here or attached to.
     pub host: Arc<EngineHost>,
     /// This process's connection to the index (reads, source edits,
-    /// settings). The engine has its own.
-    index: Arc<Mutex<Index>>,
+    /// settings). The engine has its own. `None` while the index file is
+    /// damaged or not Gleaner's: then every command says so, until the
+    /// index is rebuilt ([`Desktop::replace_index`]).
+    index: Arc<Mutex<Option<Index>>>,
 }
 
 impl Desktop {
-    /// Wraps an open index and the engine host.
-    pub fn new(index: Index, host: Arc<EngineHost>) -> Desktop {
+    /// Wraps the index (if it could be opened) and the engine host.
+    pub fn new(index: Option<Index>, host: Arc<EngineHost>) -> Desktop {
         Desktop {
             host,
             index: Arc::new(Mutex::new(index)),
@@ -40,7 +42,7 @@ impl Desktop {
             let index = index
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
-            work(&index)
+            work(index.as_ref().ok_or(CommandError::IndexDamaged)?)
         })
         .await
         .map_err(CommandError::Task)?
@@ -55,6 +57,24 @@ impl Desktop {
             .index
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        work(&index)
+        work(index.as_ref().ok_or(CommandError::IndexDamaged)?)
+    }
+
+    /// Closes this app's connection to the index, runs `replace` (which
+    /// puts a new file in its place and opens it) and keeps what it opened.
+    /// No command reads the index meanwhile; when `replace` fails the app
+    /// stays without one.
+    pub fn replace_index<T>(
+        &self,
+        replace: impl FnOnce() -> CommandResult<(Index, T)>,
+    ) -> CommandResult<T> {
+        let mut slot = self
+            .index
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        *slot = None;
+        let (index, value) = replace()?;
+        *slot = Some(index);
+        Ok(value)
     }
 }

@@ -70,6 +70,9 @@ pub struct Snapshot {
     pub engine: &'static str,
     /// Why the engine failed, when it did.
     pub engine_error: Option<String>,
+    /// The engine failed because the index file is damaged or not
+    /// Gleaner's: the window offers to rebuild it.
+    pub corrupt_index: bool,
     /// Active documents in all sources.
     pub documents: i64,
     /// The sources and their counts.
@@ -88,6 +91,8 @@ pub struct Facts {
     pub engine_ok: bool,
     /// Why the hosted engine failed.
     pub engine_error: Option<String>,
+    /// It failed because the index file is damaged or not Gleaner's.
+    pub corrupt_index: bool,
     /// Global pause.
     pub paused: bool,
     /// Active documents.
@@ -105,6 +110,12 @@ pub struct Facts {
 /// The tray's status line and picture for `facts`. Worst news first: a dead
 /// engine, then sources in error, then pause, then indexing, then idle.
 pub fn summarize(facts: &Facts) -> (String, TrayPicture) {
+    if facts.corrupt_index {
+        return (
+            "Not indexing: the index is damaged; rebuild it in Settings".into(),
+            TrayPicture::Error,
+        );
+    }
     if let Some(reason) = &facts.engine_error {
         return (format!("Not indexing: {reason}"), TrayPicture::Error);
     }
@@ -196,11 +207,44 @@ fn documents(n: i64) -> String {
     )
 }
 
+fn engine_name(mode: &EngineMode) -> &'static str {
+    match mode {
+        EngineMode::Hosted => "hosted",
+        EngineMode::Attached { .. } => "attached",
+        EngineMode::Failed { .. } => "failed",
+        EngineMode::Stopped => "stopped",
+    }
+}
+
+/// The snapshot while the index file cannot be used: nothing is read from
+/// it, so no sources, jobs or counts.
+pub fn damaged_index_snapshot(reason: &str, start_at_login: bool) -> Snapshot {
+    let facts = Facts {
+        engine_error: Some(reason.to_string()),
+        corrupt_index: true,
+        ..Facts::default()
+    };
+    let (line, picture) = summarize(&facts);
+    Snapshot {
+        line,
+        state: picture.name(),
+        paused: false,
+        engine: "failed",
+        engine_error: facts.engine_error,
+        corrupt_index: true,
+        documents: 0,
+        sources: Vec::new(),
+        jobs: Vec::new(),
+        start_at_login,
+    }
+}
+
 /// Reads the database and builds a snapshot; `sources` are the last counted
 /// ones, unless `recount`.
 fn read_snapshot(
     store: &Store,
     host: &EngineHost,
+    mode: &EngineMode,
     start_at_login: bool,
     recount: bool,
     sources: &mut Vec<SourceStatusRow>,
@@ -215,15 +259,18 @@ fn read_snapshot(
         *sources = store.source_statuses()?;
     }
     let paused = store.settings()?.boolean("indexing.paused");
-    let mode = host.mode();
     let engine_ok = crate::engine_client::engine_runs(host.data_dir());
-    let engine_error = match &mode {
-        EngineMode::Failed { reason } => Some(reason.clone()),
-        _ => None,
+    let (engine_error, corrupt_index) = match mode {
+        EngineMode::Failed {
+            reason,
+            corrupt_index,
+        } => (Some(reason.clone()), *corrupt_index),
+        _ => (None, false),
     };
     let facts = Facts {
         engine_ok,
         engine_error: engine_error.clone(),
+        corrupt_index,
         paused,
         documents: sources.iter().map(|row| row.documents).sum(),
         n_sources: sources.len(),
@@ -246,13 +293,9 @@ fn read_snapshot(
         line,
         state: picture.name(),
         paused,
-        engine: match mode {
-            EngineMode::Hosted => "hosted",
-            EngineMode::Attached { .. } => "attached",
-            EngineMode::Failed { .. } => "failed",
-            EngineMode::Stopped => "stopped",
-        },
+        engine: engine_name(mode),
         engine_error,
+        corrupt_index,
         documents: facts.documents,
         sources: sources.clone(),
         jobs,
@@ -277,7 +320,8 @@ pub fn spawn_status_task<R: Runtime>(app: AppHandle<R>, host: Arc<EngineHost>) {
 fn status_loop<R: Runtime>(app: AppHandle<R>, host: Arc<EngineHost>) {
     use tauri::Manager;
     let database = host.data_dir().database();
-    let mut store: Option<Store> = None;
+    // The store, and the host's generation of the index file it was opened on.
+    let mut store: Option<(Store, u64)> = None;
     let mut sources = Vec::new();
     let mut last: Option<Snapshot> = None;
     // Snapshots are compared in their serialized form: that is what the
@@ -286,38 +330,67 @@ fn status_loop<R: Runtime>(app: AppHandle<R>, host: Arc<EngineHost>) {
     let mut last_recount: Option<Instant> = None;
     loop {
         host.take_over_if_free();
-        if store.is_none() && database.exists() {
-            match Store::open_read_only(&database) {
-                Ok(opened) => store = Some(opened),
-                Err(error) => tracing::warn!(%error, "cannot open the index to show its status"),
-            }
+        let mode = host.mode();
+        let generation = host.generation();
+        // A rebuilt index is a new file: a connection to the old one would
+        // go on reading the file set aside.
+        if store
+            .as_ref()
+            .is_some_and(|(_, opened)| *opened != generation)
+        {
+            store = None;
+            sources.clear();
+            last_recount = None;
         }
-        if let Some(store) = &store {
-            // Running jobs change document counts as they go.
-            let jobs_active = last
-                .as_ref()
-                .is_some_and(|last| last.jobs.iter().any(|view| !view.job.status.is_finished()));
-            let since_recount = last_recount.map_or(Duration::MAX, |at| at.elapsed());
-            let recount = host.take_changes_seen()
-                || (jobs_active && since_recount >= ACTIVE_RECOUNT_EVERY)
-                || since_recount >= RECOUNT_EVERY;
-            if recount {
-                last_recount = Some(Instant::now());
-            }
+        let snapshot = if let EngineMode::Failed {
+            reason,
+            corrupt_index: true,
+        } = &mode
+        {
+            // Nothing can be read from the file: the window offers the rebuild.
+            store = None;
             let start_at_login = crate::autostart::is_enabled(&app).unwrap_or(false);
-            match read_snapshot(store, &host, start_at_login, recount, &mut sources) {
-                Ok(snapshot) => {
-                    let sent = serde_json::to_value(&snapshot).ok();
-                    if sent != last_sent {
-                        publish(&app, &snapshot, last.as_ref());
-                        if let Some(state) = app.try_state::<LastSnapshot>() {
-                            *state.0.lock().expect("snapshot lock") = Some(snapshot.clone());
-                        }
-                        last = Some(snapshot);
-                        last_sent = sent;
+            Some(damaged_index_snapshot(reason, start_at_login))
+        } else {
+            if store.is_none() && database.exists() {
+                match Store::open_read_only(&database) {
+                    Ok(opened) => store = Some((opened, generation)),
+                    Err(error) => {
+                        tracing::warn!(%error, "cannot open the index to show its status")
                     }
                 }
-                Err(error) => tracing::warn!(%error, "cannot read the index status"),
+            }
+            store.as_ref().and_then(|(store, _)| {
+                // Running jobs change document counts as they go.
+                let jobs_active = last.as_ref().is_some_and(|last| {
+                    last.jobs.iter().any(|view| !view.job.status.is_finished())
+                });
+                let since_recount = last_recount.map_or(Duration::MAX, |at| at.elapsed());
+                let recount = host.take_changes_seen()
+                    || (jobs_active && since_recount >= ACTIVE_RECOUNT_EVERY)
+                    || since_recount >= RECOUNT_EVERY;
+                if recount {
+                    last_recount = Some(Instant::now());
+                }
+                let start_at_login = crate::autostart::is_enabled(&app).unwrap_or(false);
+                read_snapshot(store, &host, &mode, start_at_login, recount, &mut sources)
+                    .inspect_err(|error| tracing::warn!(%error, "cannot read the index status"))
+                    .ok()
+            })
+        };
+        if let Some(snapshot) = snapshot {
+            let sent = serde_json::to_value(&snapshot).ok();
+            if sent != last_sent {
+                publish(&app, &snapshot, last.as_ref());
+                // Indexing has stopped: the user is shown why, and the way out.
+                if snapshot.corrupt_index && last.as_ref().is_none_or(|last| !last.corrupt_index) {
+                    crate::show_settings_window(&app);
+                }
+                if let Some(state) = app.try_state::<LastSnapshot>() {
+                    *state.0.lock().expect("snapshot lock") = Some(snapshot.clone());
+                }
+                last = Some(snapshot);
+                last_sent = sent;
             }
         }
         std::thread::sleep(TICK);
@@ -440,6 +513,25 @@ mod tests {
             ..facts()
         };
         assert_eq!(summarize(&dead).1, TrayPicture::Error);
+    }
+
+    #[test]
+    fn a_damaged_index_says_where_to_rebuild_it() {
+        let snapshot =
+            damaged_index_snapshot("/d/gleaner.db is not a usable Gleaner index: x", false);
+        assert!(snapshot.corrupt_index);
+        assert_eq!(snapshot.engine, "failed");
+        assert_eq!(snapshot.state, "error");
+        assert_eq!(
+            snapshot.line,
+            "Not indexing: the index is damaged; rebuild it in Settings"
+        );
+        // Another failure of the engine is shown as it is, with no rebuild offered.
+        let other = Facts {
+            engine_error: Some("disk on fire".into()),
+            ..facts()
+        };
+        assert_eq!(summarize(&other).0, "Not indexing: disk on fire");
     }
 
     #[test]

@@ -6,7 +6,8 @@
 #   - drives the settings window under Xvfb (tests/desktop/drive.py: adds a
 #     folder of sample notes by typed path with a rules preview, lets the
 #     hosted engine index it, searches, opens Health, edits the folder's rules,
-#     changes preferences).
+#     changes preferences; then the "Rebuild index" banner over a damaged
+#     index, rebuild-banner.png).
 #
 # Usage: docs/screenshots/make.sh   (needs xvfb, dbus, WebKitWebDriver,
 #        imagemagick, xfce4-panel, xdotool: scripts/setup-debian.sh)

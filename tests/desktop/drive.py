@@ -7,16 +7,20 @@ following, pauses and resumes a job, changes preferences (an out-of-range
 value shows the engine's message; a good one is read back with
 `gleaner config get` on the same data directory) and turns Start at login on
 and off (the XDG autostart entry appears and goes, in a throwaway HOME).
+Then, each in a data directory of its own, a damaged index: a gleaner.db of
+garbage bytes brings the window up with the "Rebuild index" banner, the
+button keeps the old file aside as gleaner.db.corrupt-TIME and the new index
+works; and an index cut short gets its folder back, indexed again.
 With --shots DIR it saves screenshots there.
 
-  xvfb-run -a dbus-run-session -- tests/desktop/drive.py BINARY [--shots DIR]
+  xvfb-run -a dbus-run-session -- tests/desktop/drive.py BINARY [--shots DIR] [--only SCENARIO]
 
 The `gleaner` CLI is taken from BINARY's folder (or $GLEANER_CLI).
 
 No dependencies beyond Python's standard library. The app must see
 TAURI_WEBVIEW_AUTOMATION=true (set here for WebKitWebDriver, which starts it).
 """
-import argparse, json, os, shutil, socket, subprocess, sys, tempfile, time, urllib.request
+import argparse, json, os, re, shutil, socket, subprocess, sys, tempfile, time, urllib.request
 
 ELEMENT = "element-6066-11e4-a52e-4f735466cecf"
 
@@ -122,26 +126,83 @@ def make_corpus(root):
     return notes
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("binary")
-    parser.add_argument("--shots", help="save screenshots in this folder")
-    args = parser.parse_args()
-    cli = os.environ.get("GLEANER_CLI") or os.path.join(os.path.dirname(os.path.abspath(args.binary)), "gleaner")
-    work = tempfile.mkdtemp(prefix="gleaner-drive-")
-    notes = make_corpus(work)
-    home = os.path.join(work, "home")
-    # A throwaway HOME: Start at login writes its entry there, never in the real one.
-    env = dict(os.environ, GLEANER_DATA_DIR=os.path.join(work, "data"), TAURI_WEBVIEW_AUTOMATION="true",
-               WEBKIT_DISABLE_DMABUF_RENDERER="1", HOME=home, XDG_CONFIG_HOME=os.path.join(home, ".config"))
-    os.makedirs(env["XDG_CONFIG_HOME"])
-    autostart_entry = os.path.join(env["XDG_CONFIG_HOME"], "autostart", "Gleaner.desktop")
+class Session:
+    """A throwaway HOME and data directory, WebKitWebDriver on a free port,
+    and the app it starts (once the scenario has prepared the data)."""
 
-    def config_get(key):
-        return subprocess.run([cli, "config", "get", key], env=env, check=True, capture_output=True,
+    def __init__(self, binary, cli, name):
+        self.binary = os.path.abspath(binary)
+        self.cli = cli
+        self.work = tempfile.mkdtemp(prefix=f"gleaner-drive-{name}-")
+        self.home = os.path.join(self.work, "home")
+        self.data = os.path.join(self.work, "data")
+        # A throwaway HOME: Start at login writes its entry there, never in the real one.
+        self.env = dict(os.environ, GLEANER_DATA_DIR=self.data, TAURI_WEBVIEW_AUTOMATION="true",
+                        WEBKIT_DISABLE_DMABUF_RENDERER="1", HOME=self.home,
+                        XDG_CONFIG_HOME=os.path.join(self.home, ".config"))
+        os.makedirs(self.env["XDG_CONFIG_HOME"])
+        self.port = free_port()
+        self.driver = Driver(self.port)
+        self.webdriver = None
+        self.log_path = os.path.join(self.work, "webdriver.log")
+
+    def gleaner(self, *args):
+        """The CLI on the same data directory; its stdout."""
+        return subprocess.run([self.cli, *args], env=self.env, check=True, capture_output=True,
                               text=True).stdout.strip()
+
+    def config_get(self, key):
+        return self.gleaner("config", "get", key)
+
+    def launch(self):
+        log = open(self.log_path, "w")
+        self.webdriver = subprocess.Popen(["WebKitWebDriver", f"--port={self.port}"], env=self.env,
+                                          stdout=log, stderr=log)
+        self.driver.wait("WebKitWebDriver", lambda: _up(self.port), 10)
+        self.driver.start(self.binary)
+        return self.driver
+
+    def report_failure(self):
+        try:
+            print("page:", self.driver.text("body"), file=sys.stderr)
+            print("fields:", self.driver.js("return [...document.querySelectorAll('input,textarea')].map(e => e.id + '=' + e.value)"), file=sys.stderr)
+        except Exception:
+            pass
+        if os.path.exists(self.log_path):
+            sys.stderr.write(open(self.log_path, errors="replace").read()[-4000:])
+
+    def close(self):
+        self.driver.quit()
+        if self.webdriver:
+            self.webdriver.terminate()
+            self.webdriver.wait(10)
+        # GTK in the app starts xdg-document-portal, which mounts a FUSE
+        # folder in the throwaway HOME's cache: unmount it before removing.
+        for fusermount in ("fusermount3", "fusermount"):
+            if shutil.which(fusermount):
+                subprocess.run([fusermount, "-u", os.path.join(self.home, ".cache", "doc")], capture_output=True)
+                break
+        shutil.rmtree(self.work, ignore_errors=True)
+
+
+def status_line(driver):
+    return driver.text("#status-line") or ""
+
+
+def documents_up_to_date(driver):
+    """The document count once the status line says "Up to date", else None."""
+    found = re.search(r"Up to date · ([\d,]+) documents?", status_line(driver))
+    return int(found.group(1).replace(",", "")) if found else None
+
+
+def drive_settings(s, shots):
+    """The settings window on a fresh data directory; returns the checks passed."""
+    driver = s.driver
+    notes = make_corpus(s.work)
+    autostart_entry = os.path.join(s.env["XDG_CONFIG_HOME"], "autostart", "Gleaner.desktop")
+    config_get = s.config_get
     # Every desktop notification the app sends, as the session bus sees it.
-    notify_log = os.path.join(work, "notifications.log")
+    notify_log = os.path.join(s.work, "notifications.log")
     monitor = subprocess.Popen(
         ["dbus-monitor", "--session", "interface='org.freedesktop.Notifications',member='Notify'"],
         stdout=open(notify_log, "w"), stderr=subprocess.DEVNULL)
@@ -149,14 +210,9 @@ def main():
     def notifications():
         with open(notify_log, errors="replace") as f:
             return f.read()
-    port = free_port()
-    log = open(os.path.join(work, "webdriver.log"), "w")
-    webdriver = subprocess.Popen(["WebKitWebDriver", f"--port={port}"], env=env, stdout=log, stderr=log)
-    driver = Driver(port)
     checks = 0
     try:
-        driver.wait("WebKitWebDriver", lambda: _up(port), 10)
-        driver.start(os.path.abspath(args.binary))
+        s.launch()
         # First run: no sources, so the window is shown with the empty list.
         driver.wait("the empty sources list", lambda: "No folders" in (driver.text("#sources-list") or ""))
         checks += 1
@@ -170,8 +226,8 @@ def main():
         samples = driver.text(".samples")
         assert "papers/ownership.md" in samples and "drafts" not in samples, samples
         checks += 1
-        if args.shots:
-            driver.screenshot(os.path.join(args.shots, "add-source-preview.png"))
+        if shots:
+            driver.screenshot(os.path.join(shots, "add-source-preview.png"))
 
         driver.click("#add-button")
         driver.wait("the new source card", lambda: notes in (driver.text("#sources-list") or ""))
@@ -180,8 +236,8 @@ def main():
         card = driver.text("#sources-list")
         assert "4 documents" in card and "exclude drafts/ *.log" in card, card
         checks += 1
-        if args.shots:
-            driver.screenshot(os.path.join(args.shots, "sources.png"))
+        if shots:
+            driver.screenshot(os.path.join(shots, "sources.png"))
 
         driver.click("[data-tab=jobs]")
         driver.wait("a completed job", lambda: "completed" in (driver.text("#jobs-list") or ""))
@@ -191,8 +247,8 @@ def main():
         said = notifications()
         assert "notes" in said and "4 new" in said, said[-2000:]
         checks += 1
-        if args.shots:
-            driver.screenshot(os.path.join(args.shots, "jobs.png"))
+        if shots:
+            driver.screenshot(os.path.join(shots, "jobs.png"))
 
         driver.click("[data-tab=search]")
         driver.type("#search-query", "borrow checker")
@@ -215,14 +271,14 @@ def main():
         driver.type("#search-query", "borrow checker")
         driver.click("#search-form button[type=submit]")
         driver.wait("search results again", lambda: "borrow-checker.md" in (driver.text("#search-results") or ""))
-        if args.shots:
-            driver.screenshot(os.path.join(args.shots, "search.png"))
+        if shots:
+            driver.screenshot(os.path.join(shots, "search.png"))
 
         driver.click("[data-tab=health]")
         driver.wait("the health report", lambda: "Engine running" in (driver.text("#health") or ""))
         checks += 1
-        if args.shots:
-            driver.screenshot(os.path.join(args.shots, "health.png"))
+        if shots:
+            driver.screenshot(os.path.join(shots, "health.png"))
 
         # A file that cannot be extracted: the watcher indexes it, it fails
         # alone, and the source lists it with its error.
@@ -255,8 +311,8 @@ def main():
         driver.wait("the preview of the edited rules", lambda: edit_preview().startswith("6 files match, 1 excluded"))
         assert "drafts/unfinished.md" in driver.text("#edit-preview .samples"), driver.text("#edit-preview")
         checks += 1
-        if args.shots:
-            driver.screenshot(os.path.join(args.shots, "edit-rules.png"))
+        if shots:
+            driver.screenshot(os.path.join(shots, "edit-rules.png"))
         driver.click("#edit-save")
         driver.wait("the saved rules on the card", lambda: "exclude *.log" in (driver.text("#sources-list") or ""))
         driver.wait("the newly included draft indexed", lambda: "5 documents" in (driver.text("#sources-list") or ""), 60)
@@ -303,38 +359,131 @@ def main():
         assert driver.js("return document.getElementById('pref-start-at-login').checked")
         with open(autostart_entry) as f:
             exec_lines = [line.rstrip() for line in f.read().splitlines()]
-            assert f"Exec={os.path.abspath(args.binary)}" in exec_lines, exec_lines
-        if args.shots:
+            assert f"Exec={s.binary}" in exec_lines, exec_lines
+        if shots:
             driver.js("document.getElementById('pref-watch-debounce_ms').scrollIntoView({block: 'start'})")
-            driver.screenshot(os.path.join(args.shots, "preferences.png"))
+            driver.screenshot(os.path.join(shots, "preferences.png"))
         driver.wait("the toggle to settle", lambda: driver.js("return !document.getElementById('pref-start-at-login').disabled"))
         driver.click("#pref-start-at-login")
         driver.wait("the autostart entry to go", lambda: not os.path.exists(autostart_entry))
         driver.wait("the toggle off", lambda: driver.js("return !document.getElementById('pref-start-at-login').checked"))
         checks += 1
-        print(f"drive: {checks} passed, 0 failed")
-    except Exception as error:
-        print(f"drive: FAIL after {checks} passed: {error}", file=sys.stderr)
-        try:
-            print("page:", driver.text("body"), file=sys.stderr)
-            print("fields:", driver.js("return [...document.querySelectorAll('input,textarea')].map(e => e.id + '=' + e.value)"), file=sys.stderr)
-        except Exception:
-            pass
-        log.flush()
-        sys.stderr.write(open(os.path.join(work, "webdriver.log")).read()[-4000:])
-        return 1
+        return checks
     finally:
-        driver.quit()
-        webdriver.terminate()
-        webdriver.wait(10)
         monitor.terminate()
-        # GTK in the app starts xdg-document-portal, which mounts a FUSE
-        # folder in the throwaway HOME's cache: unmount it before removing.
-        for fusermount in ("fusermount3", "fusermount"):
-            if shutil.which(fusermount):
-                subprocess.run([fusermount, "-u", os.path.join(home, ".cache", "doc")], capture_output=True)
-                break
-        shutil.rmtree(work, ignore_errors=True)
+
+
+def garbage_bytes(n):
+    """Not SQLite at all (as tests/corrupt.rs writes)."""
+    return bytes(((i * 2654435761) >> 13) & 0xFF for i in range(n))
+
+
+def drive_rebuild(s, shots):
+    """A data directory whose gleaner.db is garbage: the window offers the
+    rebuild, keeps the old file aside, and the new index works."""
+    driver = s.driver
+    notes = make_corpus(s.work)
+    os.makedirs(s.data)
+    database = os.path.join(s.data, "gleaner.db")
+    garbage = garbage_bytes(64 * 1024)
+    with open(database, "wb") as f:
+        f.write(garbage)
+    checks = 0
+    s.launch()
+    # The engine refuses the file; the window comes up by itself to say so.
+    driver.wait("the rebuild banner", lambda: driver.js("return !document.getElementById('rebuild-banner').hidden"), 60)
+    banner = driver.text("#rebuild-banner")
+    assert "index cannot be used" in banner and "gleaner.db.corrupt-TIME" in banner, banner
+    assert "not a usable Gleaner index" in banner and database in banner, banner
+    assert driver.button("#rebuild-banner", "Rebuild index"), banner
+    assert "index is damaged" in status_line(driver), status_line(driver)
+    with open(database, "rb") as f:
+        assert f.read() == garbage, "the file was changed before the user chose"
+    checks += 1
+    if shots:
+        driver.screenshot(os.path.join(shots, "rebuild-banner.png"))
+
+    driver.click_button("#rebuild-banner", "Rebuild index")
+    result = driver.wait("the rebuild's result",
+                         lambda: (driver.text("#rebuild-banner") or "") if "Index rebuilt" in (driver.text("#rebuild-banner") or "") else None, 60)
+    kept = [name for name in os.listdir(s.data) if name.startswith("gleaner.db.corrupt-")]
+    assert len(kept) == 1, kept
+    with open(os.path.join(s.data, kept[0]), "rb") as f:
+        assert f.read() == garbage, "the old file is kept as it was"
+    assert os.path.join(s.data, kept[0]) in result and "add them again" in result, result
+    checks += 1
+
+    # The new index opens and the hosted engine works on it: a folder added
+    # in the window is indexed and found.
+    driver.wait("the new index's status", lambda: "No folders yet" in status_line(driver), 60)
+    driver.click("#rebuild-close")
+    driver.wait("the banner gone", lambda: driver.js("return document.getElementById('rebuild-banner').hidden"))
+    driver.type("#source-path", notes)
+    driver.click("#add-button")
+    driver.wait("the folder indexed", lambda: (documents_up_to_date(driver) or 0) >= 5, 60)
+    assert "borrow-checker.md" in s.gleaner("search", "borrow checker")
+    checks += 1
+    return checks
+
+
+def drive_salvage(s, shots):
+    """An index cut short (a full disk, a copy interrupted) whose sources can
+    still be read: after the rebuild they come back and are indexed again."""
+    driver = s.driver
+    notes = make_corpus(s.work)
+    # Enough files that the first third of the file holds the schema and the
+    # sources but not the rest (as tests/corrupt.rs does).
+    for i in range(1500):
+        folder = os.path.join(notes, "filler", f"d{i % 10}")
+        os.makedirs(folder, exist_ok=True)
+        with open(os.path.join(folder, f"f{i}.txt"), "w") as f:
+            f.write(f"heron{i} " + "wading bird " * 40)
+    s.gleaner("source", "add", notes, "--exclude", "drafts/")
+    s.gleaner("index")
+    database = os.path.join(s.data, "gleaner.db")
+    with open(database, "r+b") as f:
+        f.truncate(os.path.getsize(database) // 3)
+    checks = 0
+    s.launch()
+    driver.wait("the rebuild banner", lambda: driver.js("return !document.getElementById('rebuild-banner').hidden"), 60)
+    driver.click_button("#rebuild-banner", "Rebuild index")
+    result = driver.wait("the rebuild's result",
+                         lambda: (driver.text("#rebuild-banner") or "") if "Index rebuilt" in (driver.text("#rebuild-banner") or "") else None, 60)
+    assert f"1 folder recovered and being indexed again: {os.path.realpath(notes)}." in result, result
+    checks += 1
+    # 1500 fillers and the corpus without drafts/, indexed again by the
+    # engine's start-up scan, with the folder's rules.
+    driver.wait("the folder indexed again", lambda: documents_up_to_date(driver) == 1505, 120)
+    card = driver.text("#sources-list")
+    assert "exclude drafts/" in card, card
+    assert "heron1234" in s.gleaner("search", "heron1234")
+    checks += 1
+    return checks
+
+
+SCENARIOS = {"settings": drive_settings, "rebuild": drive_rebuild, "salvage": drive_salvage}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("binary")
+    parser.add_argument("--shots", help="save screenshots in this folder")
+    parser.add_argument("--only", choices=sorted(SCENARIOS), action="append",
+                        help="run only this scenario (repeatable); all by default")
+    args = parser.parse_args()
+    cli = os.environ.get("GLEANER_CLI") or os.path.join(os.path.dirname(os.path.abspath(args.binary)), "gleaner")
+    checks = 0
+    for name in args.only or list(SCENARIOS):
+        session = Session(args.binary, cli, name)
+        try:
+            checks += SCENARIOS[name](session, args.shots)
+        except Exception as error:
+            print(f"drive: FAIL in {name} after {checks} passed: {error!r}", file=sys.stderr)
+            session.report_failure()
+            return 1
+        finally:
+            session.close()
+    print(f"drive: {checks} passed, 0 failed")
     return 0
 
 

@@ -60,6 +60,8 @@ export interface Snapshot {
   paused: boolean;
   engine: "hosted" | "attached" | "failed" | "stopped";
   engine_error: string | null;
+  /** The engine refused the index file as damaged or not Gleaner's: the window offers a rebuild. */
+  corrupt_index: boolean;
   documents: number;
   sources: SourceStatus[];
   jobs: Job[];
@@ -133,6 +135,14 @@ export interface HealthReport {
   issues: HealthIssue[];
 }
 
+/** What "Rebuild index" did (src-tauri/rebuild.rs). */
+export interface RebuildReport {
+  kept_at: string | null;
+  sources: string[];
+  sources_missing: Array<{ path: string; reason: string }>;
+  sources_lost: string | null;
+}
+
 /** A folder's rules as the editor holds them. */
 export interface Rules {
   path: string;
@@ -166,6 +176,8 @@ export const getStartAtLogin = () => invoke<boolean>("get_start_at_login");
 /** Resolves to the state read back from the platform. */
 export const setStartAtLogin = (enabled: boolean) => invoke<boolean>("set_start_at_login", { enabled });
 export const failedFiles = (sourceId: number) => invoke<FailedFiles>("failed_files", { sourceId });
+/** Sets the damaged index aside and starts a new one; rejects while an engine uses the index. */
+export const rebuildIndex = () => invoke<RebuildReport>("rebuild_index");
 
 /** Calls `handler` with the tab the tray asks the window to show ("Search…"). */
 export function onShowTab(handler: (tab: string) => void): Promise<UnlistenFn> {

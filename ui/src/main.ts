@@ -10,6 +10,7 @@ import { byId } from "./dom";
 import { refreshHealth } from "./views/health";
 import { initJobs, renderJobs } from "./views/jobs";
 import { refreshPreferences, showStartAtLogin } from "./views/preferences";
+import { initRebuildBanner, showRebuildBanner } from "./views/rebuild-banner";
 import { initSearch } from "./views/search";
 import { initSources, loadSourceSettings, refreshSources, renderSources } from "./views/sources";
 
@@ -34,6 +35,7 @@ const drawn = { sources: "", jobs: "" };
 function applyStatus(snapshot: api.Snapshot): void {
   byId("status-line").textContent = snapshot.line;
   byId("status-line").dataset.state = snapshot.state;
+  showRebuildBanner(snapshot);
   const pause = byId<HTMLButtonElement>("pause-toggle");
   pause.hidden = snapshot.sources.length === 0;
   pause.textContent = snapshot.paused ? "Resume indexing" : "Pause indexing";
@@ -68,6 +70,7 @@ async function start(): Promise<void> {
       byId("status-line").textContent = api.errorText(error);
     });
   });
+  initRebuildBanner(() => void loadSourceSettings());
   await api.onStatus(applyStatus);
   // The tray's "Search…" item.
   await api.onShowTab((tab) => {
