@@ -1,7 +1,10 @@
-//! Replays what the fuzzers found or kept (`tests/fixtures/fuzz/TARGET/*`:
-//! crash reproducers and a minimized corpus) through the engine's extraction
-//! entry point and the query parser, so a fixed crash stays fixed. Runs in
-//! `cargo test`; the fuzzers themselves live in `fuzz/` (see its README).
+//! Replays what the fuzzers found or kept through the engine's extraction
+//! entry point and the query parser: the crash reproducers
+//! (`tests/fixtures/fuzz/TARGET/*`), so a fixed crash stays fixed, and the
+//! minimized corpus the fuzzers grew (`fuzz/corpus/TARGET/*`), so a change
+//! that breaks on an input they once covered is caught without running a
+//! fuzzer. Runs in `cargo test`; the fuzzers themselves live in `fuzz/` (see
+//! its README).
 //!
 //! `cargo test -p gleaner-cli --test fuzz_regressions -- --ignored` writes
 //! the seed corpus (documents built by `common::fixtures`) into
@@ -18,6 +21,10 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/fuzz")
 }
 
+fn corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus")
+}
+
 const TARGETS: [(&str, Format); 5] = [
     ("pdf", Format::Pdf),
     ("docx", Format::Docx),
@@ -26,12 +33,17 @@ const TARGETS: [(&str, Format); 5] = [
     ("text", Format::Text),
 ];
 
+/// The reproducers, then the corpus, of one target.
 fn files_of(target: &str) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(fixtures().join(target)) else {
-        return Vec::new();
-    };
-    let mut files: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
-    files.sort();
+    let mut files = Vec::new();
+    for root in [fixtures(), corpus()] {
+        let Ok(entries) = std::fs::read_dir(root.join(target)) else {
+            continue;
+        };
+        let mut found: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+        found.sort();
+        files.extend(found);
+    }
     files
 }
 
