@@ -339,6 +339,34 @@ def test_post_a_document_then_search_finds_it_at_once(world, spec):
     assert [hit["path"] for hit in hits] == [str(path.resolve())]
 
 
+def test_a_name_that_is_not_utf8_is_named_by_what_search_returned(world, spec):
+    world.wait_idle()
+    docs = os.fsencode(world.docs.resolve())
+    # Latin-1 names, differing in one byte that is not UTF-8.
+    with open(docs + b"/caf\xe9.txt", "wb") as f:
+        f.write(b"The quokka smiles at tourists.\n")
+    with open(docs + b"/caf\xe8.txt", "wb") as f:
+        f.write(b"The wombat digs a burrow.\n")
+    found = eventually(
+        lambda: (world.get("/v1/search", params={"q": "quokka"}).json()["hits"] or None),
+        "the watcher to index the Latin-1 name",
+    )
+    hit = found[0]["path"]
+    assert hit == str(world.docs.resolve()) + "/caf\ufffdE9.txt", hit
+    within = world.get("/v1/search", params={"q": "quokka", "source": str(world.docs.resolve())})
+    assert [h["path"] for h in within.json()["hits"]] == [hit], within.text
+    # Sent back as it is, it names that file (its neighbour or the lossy
+    # spelling would be another file or none): confined, then refused with
+    # 422 because the engine takes such names from its watcher and scans,
+    # not one file at a time.
+    message = assert_error(world.post("/v1/documents", {"path": hit}), 422)
+    assert hit in message and "not UTF-8" in message, message
+    check_schema(spec, "Error", {"error": message})
+    lossy = str(world.docs.resolve()) + "/caf\ufffd.txt"
+    assert_error(world.post("/v1/documents", {"path": lossy}), 404)
+    assert world.get("/v1/status").status_code == 200, "the engine is still there"
+
+
 def test_a_document_posted_while_paused_is_indexed_on_resume(world, spec):
     world.wait_idle()
     world.cli("pause")

@@ -272,6 +272,44 @@ async def test_index_in_background_then_search_and_read(world):
 
 
 @pytest.mark.anyio
+async def test_a_name_that_is_not_utf8_is_read_by_what_search_returned(world):
+    docs = os.fsencode(world.docs)
+    # Latin-1 names, differing in one byte that is not UTF-8.
+    with open(docs + b"/caf\xe9.txt", "wb") as f:
+        f.write(b"The quokka smiles at tourists.\n")
+    with open(docs + b"/caf\xe8.txt", "wb") as f:
+        f.write(b"The wombat digs a burrow.\n")
+    async with connect(world) as session:
+        started = await call(
+            session, "start_background_indexing", directory=str(world.docs), exclude=["*.log"]
+        )
+        await wait_for_status(session, started["job_id"], "completed")
+        found = await call(session, "search_documents", query="quokka")
+        hit = found["hits"][0]["path"]
+        assert hit == str(world.docs.resolve()) + "/caf\ufffdE9.txt", hit
+        doc = await call(session, "get_document", path=hit)
+        assert doc["text"].strip() == "The quokka smiles at tourists."
+        assert doc["path"] == hit
+        # One byte apart is the other file; the lossy spelling is none.
+        other = await call(session, "get_document", path=hit.replace("E9", "E8"))
+        assert "wombat" in other["text"]
+        lossy = str(world.docs.resolve()) + "/caf\ufffd.txt"
+        message = await call_error(session, "get_document", path=lossy)
+        assert "does not exist" in message
+        # The name is decoded to its bytes before the disk is asked: through a
+        # link it is the same file, and a file not indexed is told from none.
+        link = world.data.parent / "link"
+        link.symlink_to(world.docs, target_is_directory=True)
+        linked = await call(session, "get_document", path=str(link) + "/caf\ufffdE9.txt")
+        assert linked["path"] == hit
+        with open(docs + b"/excluded\xe9.log", "wb") as f:
+            f.write(b"The quokka, excluded by the rules.\n")
+        excluded = str(world.docs.resolve()) + "/excluded\ufffdE9.log"
+        message = await call_error(session, "get_document", path=excluded)
+        assert "has no indexed text" in message, message
+
+
+@pytest.mark.anyio
 async def test_pause_resume_and_cancel(world):
     world.write("a.txt", "narwhal")
     # Pause all indexing first, so jobs wait in the queue and each state can

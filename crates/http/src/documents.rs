@@ -5,6 +5,12 @@
 //! regular file inside an active source. So `../../etc/passwd`, a link from a
 //! source to elsewhere, or any file outside the sources is refused with 403,
 //! and the API can only refresh what the user already chose to index.
+//!
+//! Paths travel in the index's text form (`gleaner_core::store::path_text`),
+//! the form search hits have: a file name's bytes that are not UTF-8 are
+//! U+FFFD and two hex digits. The path a client sends is decoded to the
+//! real bytes before anything is checked, and the answer names the file in
+//! that form again, so the API never confuses two such names or loses one.
 
 use std::path::{Path, PathBuf};
 
@@ -15,6 +21,7 @@ use axum::Json;
 use gleaner_core::engine::control::{Request, Response};
 use gleaner_core::index::lookup_path;
 use gleaner_core::source::Source;
+use gleaner_core::store::{path_text, text_path};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -40,6 +47,14 @@ pub async fn ingest_one(
     blocking(&api, move |api| {
         let sources = api.index().sources()?;
         let path = confine(&body.path, &sources)?;
+        if path.to_str().is_none() {
+            // The control request is JSON, which carries paths as UTF-8.
+            return Err(ApiError::unprocessable(format!(
+                "{} has a name that is not UTF-8, which the engine cannot be asked about one file at a time; \
+                 it is indexed by the watcher, and by POST /v1/ingest of its source",
+                path_text(&path)
+            )));
+        }
         let (indexed, deferred) = match api.request(&Request::Index {
             paths: vec![path.clone()],
         })? {
@@ -55,7 +70,7 @@ pub async fn ingest_one(
         let has_text = api
             .index()
             .store()
-            .document_text(&path.to_string_lossy())?
+            .document_text(&path_text(&path))?
             .is_some();
         let status = if deferred {
             StatusCode::ACCEPTED
@@ -65,7 +80,7 @@ pub async fn ingest_one(
         Ok((
             status,
             Json(json!({
-                "path": path,
+                "path": path_text(&path),
                 "indexed": indexed,
                 "deferred": deferred,
                 "has_text": has_text,
@@ -75,10 +90,12 @@ pub async fn ingest_one(
     .await
 }
 
-/// The canonical form of `text` when it is a regular file inside an active
-/// source; the error says which rule it broke.
+/// The canonical form of `text` (a path in the index's text form) when it is
+/// a regular file inside an active source; the error says which rule it
+/// broke.
 pub fn confine(text: &str, sources: &[Source]) -> ApiResult<PathBuf> {
-    let path = Path::new(text.trim());
+    let decoded = text_path(text.trim());
+    let path = decoded.as_path();
     if text.trim().is_empty() || !path.is_absolute() {
         return Err(ApiError::bad_request(format!(
             "path {text:?} is not an absolute path"
@@ -92,7 +109,7 @@ pub fn confine(text: &str, sources: &[Source]) -> ApiResult<PathBuf> {
     let outside = |path: &Path| {
         ApiError::forbidden(format!(
             "{} is outside every active source: only files in the folders Gleaner indexes can be ingested",
-            path.display()
+            path_text(path)
         ))
     };
     let canonical = match std::fs::canonicalize(path) {
@@ -118,7 +135,7 @@ pub fn confine(text: &str, sources: &[Source]) -> ApiResult<PathBuf> {
     if !canonical.is_file() {
         return Err(ApiError::unprocessable(format!(
             "{} is not a regular file",
-            canonical.display()
+            path_text(&canonical)
         )));
     }
     Ok(canonical)
@@ -204,6 +221,31 @@ mod tests {
         );
         assert_eq!(
             confine(file, &[]).unwrap_err().status,
+            StatusCode::FORBIDDEN
+        );
+    }
+
+    #[test]
+    fn a_name_that_is_not_utf8_is_found_by_its_text_form() {
+        use std::ffi::OsStr;
+        use std::os::unix::ffi::OsStrExt;
+        let w = world();
+        let sources = [source(&w.docs, true)];
+        let latin1 = sources[0].path.join(OsStr::from_bytes(b"caf\xe9.txt"));
+        std::fs::write(&latin1, "heron").unwrap();
+        let text = path_text(&latin1);
+        assert!(text.ends_with("caf\u{FFFD}E9.txt"), "{text}");
+        assert_eq!(confine(&text, &sources).unwrap(), latin1);
+        // The neighbouring byte is another file, which does not exist.
+        let e8 = text.replace("E9", "E8");
+        assert_eq!(
+            confine(&e8, &sources).unwrap_err().status,
+            StatusCode::NOT_FOUND
+        );
+        // Outside the sources it is refused like any other path.
+        let outside = path_text(&w.outside.join(OsStr::from_bytes(b"caf\xe9.txt")));
+        assert_eq!(
+            confine(&outside, &sources).unwrap_err().status,
             StatusCode::FORBIDDEN
         );
     }

@@ -8,7 +8,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::Json;
 use gleaner_core::health::HealthReport;
-use gleaner_core::store::SearchFilter;
+use gleaner_core::store::{text_path, SearchFilter};
 use gleaner_core::time::iso_time;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -51,7 +51,8 @@ pub async fn search(
     blocking(&api, move |api| {
         let index = api.index();
         let source = match query.source.as_deref() {
-            Some(path) => Some(index.source(std::path::Path::new(path))?),
+            // In the index's text form, as the other paths (documents.rs).
+            Some(path) => Some(index.source(&text_path(path.trim()))?),
             None => None,
         };
         let filter = SearchFilter {

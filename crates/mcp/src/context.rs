@@ -11,6 +11,7 @@ use std::time::Duration;
 use gleaner_core::engine::control::{self, Request, Response, SOCKET_FILE};
 use gleaner_core::health::EngineStatus;
 use gleaner_core::lock::EngineLock;
+use gleaner_core::store::text_path;
 use gleaner_core::{DataDir, Index};
 
 /// How long a control request may take; queuing a job or pausing one is
@@ -133,6 +134,25 @@ pub fn absolute_path(argument: &str, what: &str) -> Result<PathBuf, ToolError> {
     Ok(path)
 }
 
+/// A path argument naming something in the index (a document, a source),
+/// given as the tools return paths: the index's text form
+/// (`gleaner_core::store::path_text`), in which a file name's bytes that
+/// are not UTF-8 are written as U+FFFD and two hex digits
+/// (`caf\u{FFFD}E9.txt` for the Latin-1 `café.txt`). Decoding it gives the
+/// name's real bytes back, so such a file can be asked for by what
+/// search_documents returned; any other text is itself.
+///
+/// Only for paths read from the index: a control request to the engine
+/// cannot carry a name that is not UTF-8.
+pub fn indexed_path(argument: &str, what: &str) -> Result<PathBuf, ToolError> {
+    let path = absolute_path(argument, what)?;
+    // Only a `~/` joined to a home folder that is not UTF-8 is not text.
+    Ok(match path.to_str() {
+        Some(text) => text_path(text),
+        None => path,
+    })
+}
+
 /// A job id argument, trimmed; an empty one is an error.
 pub fn job_id(argument: &str) -> Result<String, ToolError> {
     let id = argument.trim();
@@ -142,4 +162,27 @@ pub fn job_id(argument: &str) -> Result<String, ToolError> {
         ));
     }
     Ok(id.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+
+    use super::*;
+
+    #[test]
+    fn an_indexed_path_comes_back_with_its_bytes() {
+        let latin1 = indexed_path(" /d/caf\u{FFFD}E9.txt ", "path").unwrap();
+        assert_eq!(latin1.as_os_str(), OsStr::from_bytes(b"/d/caf\xe9.txt"));
+        // A real U+FFFD in a name travels as its three bytes.
+        let real = indexed_path("/d/\u{FFFD}EF\u{FFFD}BF\u{FFFD}BD.txt", "path").unwrap();
+        assert_eq!(real, Path::new("/d/\u{FFFD}.txt"));
+        assert_eq!(
+            indexed_path("/home/ada/notes.md", "path").unwrap(),
+            Path::new("/home/ada/notes.md")
+        );
+        assert!(indexed_path("notes.md", "path").is_err());
+        assert!(indexed_path("  ", "path").is_err());
+    }
 }

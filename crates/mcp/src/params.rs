@@ -82,7 +82,7 @@ pub struct SearchDocuments {
     #[serde(default)]
     pub limit: Option<u32>,
     /// Only documents under this source folder (an absolute path, as
-    /// list_sources shows it).
+    /// list_sources shows it, in the same text form as get_document's path).
     #[serde(default)]
     pub source: Option<String>,
     /// Only files with this extension (`md`, `pdf`, …).
@@ -93,7 +93,12 @@ pub struct SearchDocuments {
 /// Arguments of `get_document`.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct GetDocument {
-    /// Absolute path of an indexed file, as search_documents returns it.
+    /// Absolute path of an indexed file, exactly as search_documents
+    /// returns it. A file name that is not valid UTF-8 comes in the index's
+    /// text form: each byte that is not UTF-8 is U+FFFD followed by its two
+    /// hex digits (`caf�E9.txt` is the
+    /// Latin-1 name `caf\xE9.txt`), and a real U+FFFD in a name is written
+    /// as its three bytes that way (`�EF�BF�BD`).
     pub path: String,
     /// Character offset to start from, to read a long text in parts
     /// (default 0; use the previous answer's next_offset).

@@ -7,11 +7,11 @@ use std::collections::HashSet;
 use gleaner_core::health::HealthReport;
 use gleaner_core::index::lookup_path;
 use gleaner_core::source::Source;
-use gleaner_core::store::{JobRecord, JobStatus, SearchFilter};
+use gleaner_core::store::{path_text, JobRecord, JobStatus, SearchFilter};
 use gleaner_core::Index;
 use serde_json::{json, Value};
 
-use crate::context::{absolute_path, Context, ToolError, ToolResult};
+use crate::context::{indexed_path, Context, ToolError, ToolResult};
 use crate::indexing::internal;
 use crate::params::{GetDocument, SearchDocuments};
 use crate::views::{age_s, iso_time, SourceView};
@@ -30,7 +30,7 @@ pub fn search(ctx: &Context, args: SearchDocuments) -> ToolResult {
     let source_path = args
         .source
         .as_deref()
-        .map(|source| absolute_path(source, "source"))
+        .map(|source| indexed_path(source, "source"))
         .transpose()?;
     let engine_running = ctx.engine_runs();
     let index = ctx.index();
@@ -118,26 +118,30 @@ fn freshness(index: &Index, engine_running: bool, only: Option<&Source>) -> Tool
 }
 
 /// `get_document`: the extracted text of one indexed file, a bounded part
-/// at a time.
+/// at a time. The path is taken, and answered, in the index's text form
+/// (see [`indexed_path`]), so a name that is not UTF-8 works both ways.
 pub fn document(ctx: &Context, args: GetDocument) -> ToolResult {
-    let path = absolute_path(&args.path, "path")?;
+    let path = indexed_path(&args.path, "path")?;
     let index = ctx.index();
     let store = index.store();
-    let mut text = store.document_text(&path.to_string_lossy())?;
-    if text.is_none() {
+    let mut found = store
+        .document_text(&path_text(&path))?
+        .map(|text| (path_text(&path), text));
+    if found.is_none() {
         let canonical = lookup_path(&path);
         if canonical != path {
-            text = store.document_text(&canonical.to_string_lossy())?;
+            let stored = path_text(&canonical);
+            found = store.document_text(&stored)?.map(|text| (stored, text));
         }
     }
-    let Some(text) = text else {
+    let Some((stored, text)) = found else {
         return Err(ToolError(if path.exists() {
             format!(
                 "{} has no indexed text: it is not in an indexed folder, not indexed yet, or listed by name only (too big, or a format without text); search_documents gives indexed paths",
-                path.display()
+                path_text(&path)
             )
         } else {
-            format!("{} does not exist", path.display())
+            format!("{} does not exist", path_text(&path))
         }));
     };
     let total_chars = text.chars().count();
@@ -149,7 +153,7 @@ pub fn document(ctx: &Context, args: GetDocument) -> ToolResult {
     let part: String = text.chars().skip(offset).take(max_chars).collect();
     let end = offset.min(total_chars) + part.chars().count();
     Ok(json!({
-        "path": path,
+        "path": stored,
         "total_chars": total_chars,
         "offset": offset,
         "returned_chars": end - offset.min(total_chars),
@@ -191,4 +195,105 @@ pub fn health(ctx: &Context) -> ToolResult {
     value["indexing_paused"] = json!(index.settings()?.boolean("indexing.paused"));
     value["jobs_unfinished"] = json!(index.store().jobs_in(&UNFINISHED)?.len());
     Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    use std::path::PathBuf;
+
+    use gleaner_core::scan::Unobserved;
+    use gleaner_core::source::NewSource;
+    use gleaner_core::DataDir;
+
+    use super::*;
+
+    /// An index of a folder holding two files whose names differ only in a
+    /// byte that is not UTF-8 (Latin-1 é and è).
+    fn latin1_world() -> (tempfile::TempDir, Context, PathBuf) {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(tmp.path().join("docs")).unwrap();
+        let docs = tmp.path().join("docs").canonicalize().unwrap();
+        for (byte, word) in [(0xe9u8, "heron"), (0xe8u8, "egret")] {
+            let mut name = b"caf".to_vec();
+            name.extend([byte, b'.', b't', b'x', b't']);
+            std::fs::write(
+                docs.join(OsStr::from_bytes(&name)),
+                format!("a {word} by the water"),
+            )
+            .unwrap();
+        }
+        let data_dir = DataDir::resolve(Some(&tmp.path().join("data"))).unwrap();
+        let mut index = Index::open(data_dir).unwrap();
+        let source = index
+            .add_source(NewSource {
+                path: docs.clone(),
+                recursive: true,
+                ..NewSource::default()
+            })
+            .unwrap();
+        index.scan(&source, "test", &Unobserved).unwrap();
+        (tmp, Context::new(index, PathBuf::from("gleaner")), docs)
+    }
+
+    fn get(ctx: &Context, path: &str) -> ToolResult {
+        document(
+            ctx,
+            GetDocument {
+                path: path.to_string(),
+                offset: None,
+                max_chars: None,
+            },
+        )
+    }
+
+    #[test]
+    fn a_name_that_is_not_utf8_is_read_by_what_search_returned() {
+        let (_tmp, ctx, docs) = latin1_world();
+        let hits = search(
+            &ctx,
+            SearchDocuments {
+                query: "heron".into(),
+                limit: None,
+                source: Some(docs.display().to_string()),
+                ext: None,
+            },
+        )
+        .unwrap();
+        let hit = hits["hits"][0]["path"].as_str().unwrap().to_string();
+        assert_eq!(hit, format!("{}/caf\u{FFFD}E9.txt", docs.display()));
+        let doc = get(&ctx, &hit).unwrap();
+        assert_eq!(doc["text"], "a heron by the water");
+        assert_eq!(doc["path"], hit.as_str(), "answered in the same form");
+        // The other byte is the other file, not the same one.
+        let other = get(&ctx, &hit.replace("E9", "E8")).unwrap();
+        assert_eq!(other["text"], "a egret by the water");
+        // The lossy spelling names no file.
+        let lossy = get(&ctx, &format!("{}/caf\u{FFFD}.txt", docs.display())).unwrap_err();
+        assert!(lossy.0.contains("does not exist"), "{}", lossy.0);
+    }
+
+    #[test]
+    fn a_name_that_is_not_utf8_is_found_on_disk_too() {
+        let (tmp, ctx, docs) = latin1_world();
+        // Through a link to the folder: the real bytes are made canonical.
+        let link = tmp.path().join("link");
+        std::os::unix::fs::symlink(&docs, &link).unwrap();
+        let linked = get(&ctx, &format!("{}/caf\u{FFFD}E9.txt", link.display())).unwrap();
+        assert_eq!(linked["text"], "a heron by the water");
+        assert_eq!(
+            linked["path"],
+            format!("{}/caf\u{FFFD}E9.txt", docs.display()),
+            "the indexed path"
+        );
+        // A file that exists but was not indexed is told apart from none.
+        std::fs::write(docs.join(OsStr::from_bytes(b"new\xe9.txt")), "later").unwrap();
+        let unindexed = get(&ctx, &format!("{}/new\u{FFFD}E9.txt", docs.display())).unwrap_err();
+        assert!(
+            unindexed.0.contains("has no indexed text"),
+            "{}",
+            unindexed.0
+        );
+    }
 }

@@ -164,7 +164,9 @@ are being watched).",
 
     #[tool(
         description = "The extracted text of one indexed file (PDF, DOCX, HTML and so on as plain \
-text), at most max_chars characters from offset; next_offset continues a long text.",
+text), at most max_chars characters from offset; next_offset continues a long text. Pass the path \
+exactly as search_documents returned it: a file name that is not valid UTF-8 comes in the index's \
+text form (each such byte as U+FFFD and two hex digits), which names that file without loss.",
         annotations(read_only_hint = true, open_world_hint = false)
     )]
     async fn get_document(&self, Parameters(args): Parameters<GetDocument>) -> CallToolResult {

@@ -245,6 +245,48 @@ async fn bad_requests_are_json_errors() {
 }
 
 #[tokio::test]
+async fn a_name_that_is_not_utf8_travels_in_its_text_form() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(tmp.path().join("docs")).unwrap();
+    let docs = tmp.path().join("docs").canonicalize().unwrap();
+    std::fs::write(docs.join(OsStr::from_bytes(b"caf\xe9.txt")), "a heron").unwrap();
+    std::fs::write(docs.join(OsStr::from_bytes(b"caf\xe8.txt")), "an egret").unwrap();
+    let data_dir = DataDir::resolve(Some(&tmp.path().join("data"))).unwrap();
+    let mut index = Index::open(data_dir).unwrap();
+    let source = index
+        .add_source(NewSource {
+            path: docs.clone(),
+            recursive: true,
+            ..NewSource::default()
+        })
+        .unwrap();
+    index
+        .scan(&source, "test", &gleaner_core::scan::Unobserved)
+        .unwrap();
+    let app = router(Arc::new(Api::new(index, Token::for_tests(SECRET))));
+
+    let (status, found) = get(&app, "/v1/search?q=heron").await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    let hit = found["hits"][0]["path"].as_str().unwrap().to_string();
+    assert_eq!(hit, format!("{}/caf\u{FFFD}E9.txt", docs.display()));
+    // Sent back, it names that file (not its neighbour, not nothing): the
+    // engine is not asked, because it takes UTF-8 names only.
+    let body = serde_json::json!({ "path": hit }).to_string();
+    let (status, answer) = post(&app, "/v1/documents", &body).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    let message = answer["error"].as_str().unwrap();
+    assert!(
+        message.contains(&hit) && message.contains("not UTF-8"),
+        "{message}"
+    );
+    let missing = serde_json::json!({ "path": hit.replace("E9", "E7") });
+    let (status, answer) = post(&app, "/v1/documents", &missing.to_string()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{answer}");
+}
+
+#[tokio::test]
 async fn search_finds_nothing_in_an_empty_index() {
     let w = world();
     let (status, body) = get(&w.app, "/v1/search?q=hello&limit=3").await;
