@@ -73,6 +73,43 @@ const RANKING_WINDOW: usize = 4_000;
 /// the ids in rank order, and each document's best chunk.
 type TextHits = (HashMap<i64, SearchHit>, Vec<i64>, HashMap<i64, i64>);
 
+/// How long each stage of one search took, for the debug log: where a slow
+/// query spends its time is the first thing to know about it.
+struct Stages {
+    last: std::time::Instant,
+    spent: Vec<(&'static str, std::time::Duration)>,
+}
+
+impl Stages {
+    fn start() -> Stages {
+        Stages {
+            last: std::time::Instant::now(),
+            spent: Vec::new(),
+        }
+    }
+
+    /// Ends the stage called `name` (a stage run several times adds up).
+    fn mark(&mut self, name: &'static str) {
+        let now = std::time::Instant::now();
+        let took = now - self.last;
+        self.last = now;
+        match self.spent.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, total)) => *total += took,
+            None => self.spent.push((name, took)),
+        }
+    }
+}
+
+impl std::fmt::Display for Stages {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, (name, took)) in self.spent.iter().enumerate() {
+            let sep = if i == 0 { "" } else { ", " };
+            write!(f, "{sep}{name} {:.1} ms", took.as_secs_f64() * 1e3)?;
+        }
+        Ok(())
+    }
+}
+
 impl Store {
     /// Runs a parsed query and returns the best `limit` documents.
     pub fn search(
@@ -82,58 +119,58 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<SearchHit>> {
         let limit = limit.max(1);
+        let mut stages = Stages::start();
         self.register_rank_once()?;
         let expression = self.expression_for(query)?;
+        stages.mark("expression");
         let (mut by_doc, mut order, best_chunk) =
-            self.text_hits(&expression, filter, limit, RANKING_WINDOW)?;
+            self.text_hits(&expression, filter, limit, RANKING_WINDOW, &mut stages)?;
         // File names keep the prefix query as typed: their index is small,
         // so FTS5's merge of a prefix's terms is cheap there. Like chunks,
         // only the newest matches are ranked, so that a name token found in
         // tens of thousands of names (`c` of every `.c` file) costs little.
-        let fetch = (limit * 4 + 16) as i64;
-        let name_floor = self.window_floor("names_fts", &query.expression, RANKING_WINDOW)?;
+        let fetch = limit * 4 + 16;
         let (lowest_doc, highest_doc) = self.row_id_range("documents")?;
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT d.id, d.path, -gleaner_bm25(names_fts, ?5, ?6) AS score,
-                    highlight(names_fts, 0, '**', '**'),
-                    d.name, d.format, d.size, d.mtime_ns, d.source_id
-             FROM names_fts JOIN documents d ON d.id = names_fts.rowid AND d.active = 1
-             WHERE names_fts MATCH ?1 AND names_fts.rowid >= ?7
-               AND (?2 IS NULL OR d.source_id = ?2)
-               AND (?3 IS NULL OR d.ext = ?3)
-             ORDER BY score DESC
-             LIMIT ?4",
+        let ranked_names = self.rank_window(
+            "names_fts",
+            &query.expression,
+            RANKING_WINDOW,
+            (lowest_doc, highest_doc),
         )?;
-        let rows = stmt.query_map(
-            params![
-                query.expression,
-                filter.source_id,
-                filter.ext,
-                fetch,
-                lowest_doc,
-                highest_doc,
-                name_floor
-            ],
-            |row| {
-                Ok((
-                    row.get::<_, i64>(0)?,
-                    SearchHit {
-                        path: row.get(1)?,
-                        score: row.get(2)?,
-                        snippet: row.get(3)?,
+        let mut document = self.conn.prepare_cached(
+            "SELECT d.path, d.name, d.format, d.size, d.mtime_ns, d.source_id
+             FROM documents d
+             WHERE d.id = ?1 AND d.active = 1
+               AND (?2 IS NULL OR d.source_id = ?2)
+               AND (?3 IS NULL OR d.ext = ?3)",
+        )?;
+        let mut name_hits: Vec<(i64, SearchHit)> = Vec::new();
+        for (doc_id, score) in ranked_names {
+            if name_hits.len() >= fetch {
+                break;
+            }
+            let hit = document
+                .query_row(params![doc_id, filter.source_id, filter.ext], |row| {
+                    Ok(SearchHit {
+                        path: row.get(0)?,
+                        score,
+                        snippet: String::new(),
                         line_start: None,
                         line_end: None,
-                        name: row.get(4)?,
-                        format: row.get(5)?,
-                        size: row.get(6)?,
-                        modified_ms: row.get::<_, i64>(7)? / 1_000_000,
+                        name: row.get(1)?,
+                        format: row.get(2)?,
+                        size: row.get(3)?,
+                        modified_ms: row.get::<_, i64>(4)? / 1_000_000,
                         name_matched: true,
-                        source_id: row.get(8)?,
-                    },
-                ))
-            },
-        )?;
-        let name_hits: Vec<(i64, SearchHit)> = rows.collect::<rusqlite::Result<_>>()?;
+                        source_id: row.get(5)?,
+                    })
+                })
+                .optional()?;
+            if let Some(hit) = hit {
+                name_hits.push((doc_id, hit));
+            }
+        }
+        stages.mark("names");
         // bm25 of a file name and of a chunk are not on one scale (names are
         // short, and their statistics differ), so a name match is scaled to
         // the text matches: the best name match is worth NAME_MATCH_WEIGHT of
@@ -179,9 +216,18 @@ impl Store {
             "SELECT snippet(chunks_fts, 0, '**', '**', '…', 24) FROM chunks_fts
              WHERE chunks_fts MATCH ?1 AND rowid = ?2",
         )?;
+        let mut name_snippet = self.conn.prepare_cached(
+            "SELECT highlight(names_fts, 0, '**', '**') FROM names_fts
+             WHERE names_fts MATCH ?1 AND rowid = ?2",
+        )?;
         for (doc_id, hit) in &mut hits {
             let Some(chunk_id) = best_chunk.get(doc_id) else {
-                continue; // a file-name match: its snippet is the name
+                // A file-name match: its snippet is the name.
+                hit.snippet = name_snippet
+                    .query_row(params![query.expression, *doc_id], |r| r.get(0))
+                    .optional()?
+                    .unwrap_or_else(|| hit.name.clone());
+                continue;
             };
             if let Some(text) = snippet
                 .query_row(params![expression, chunk_id], |r| r.get(0))
@@ -190,31 +236,29 @@ impl Store {
                 hit.snippet = text;
             }
         }
+        stages.mark("snippets");
+        tracing::debug!(query = %query.expression, hits = hits.len(), "search stages: {stages}");
         Ok(hits.into_iter().map(|(_, hit)| hit).collect())
     }
 
     /// The best `limit` documents by their best chunk, ranking at most
     /// `window` matching chunks (see [`RANKING_WINDOW`]).
     ///
-    /// Ranking runs on the FTS table alone (FTS5's own top-k sort), and
-    /// only the chunks it returns are joined with their documents: a chunk
-    /// of a deleted or filtered-out document is skipped, and when too few
-    /// documents are left the next, larger batch is ranked.
+    /// Ranking runs on the FTS table alone, and only the chunks it returns
+    /// are joined with their documents, best first: a chunk of a deleted or
+    /// filtered-out document is skipped.
     fn text_hits(
         &self,
         expression: &str,
         filter: &SearchFilter,
         limit: usize,
         window: usize,
+        stages: &mut Stages,
     ) -> Result<TextHits> {
         self.register_rank_once()?;
-        let floor = self.window_floor("chunks_fts", expression, window)?;
-        let (lowest, highest) = self.row_id_range("chunks")?;
-        let mut ranked = self.conn.prepare_cached(
-            "SELECT rowid, -gleaner_bm25(chunks_fts, ?5, ?6) AS score FROM chunks_fts
-             WHERE chunks_fts MATCH ?1 AND rowid >= ?2
-             ORDER BY score DESC LIMIT ?3 OFFSET ?4",
-        )?;
+        let bounds = self.row_id_range("chunks")?;
+        let ranked = self.rank_window("chunks_fts", expression, window, bounds)?;
+        stages.mark("rank");
         let mut documents = self.conn.prepare_cached(
             "SELECT d.id, d.path, c.line_start, c.line_end, d.name, d.format, d.size,
                     d.mtime_ns, d.source_id
@@ -226,61 +270,73 @@ impl Store {
         let mut by_doc: HashMap<i64, SearchHit> = HashMap::new();
         let mut order: Vec<i64> = Vec::new();
         let mut best_chunk: HashMap<i64, i64> = HashMap::new();
-        // Over-fetch: several of a document's chunks may rank high.
-        let mut batch = limit * 4 + 16;
-        let mut offset = 0;
-        loop {
-            let chunks: Vec<(i64, f64)> = ranked
-                .query_map(
-                    params![
-                        expression,
-                        floor,
-                        batch as i64,
-                        offset as i64,
-                        lowest,
-                        highest
-                    ],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )?
-                .collect::<rusqlite::Result<_>>()?;
-            for &(chunk_id, score) in &chunks {
-                let rows = documents.query_map(
-                    params![chunk_id, filter.source_id, filter.ext],
-                    |row| {
-                        Ok((
-                            row.get::<_, i64>(0)?,
-                            SearchHit {
-                                path: row.get(1)?,
-                                score,
-                                snippet: String::new(),
-                                line_start: row.get(2)?,
-                                line_end: row.get(3)?,
-                                name: row.get(4)?,
-                                format: row.get(5)?,
-                                size: row.get(6)?,
-                                modified_ms: row.get::<_, i64>(7)? / 1_000_000,
-                                name_matched: false,
-                                source_id: row.get(8)?,
-                            },
-                        ))
-                    },
-                )?;
-                for row in rows {
-                    let (doc_id, hit) = row?;
-                    if let std::collections::hash_map::Entry::Vacant(slot) = by_doc.entry(doc_id) {
-                        slot.insert(hit);
-                        order.push(doc_id);
-                        best_chunk.insert(doc_id, chunk_id);
-                    }
-                }
-            }
-            offset += chunks.len();
-            if by_doc.len() >= limit || chunks.len() < batch {
+        // Past the `limit`-th document no chunk can enter the top `limit` on
+        // its text; a few more candidates let a file-name match lift a
+        // document that ranked just below.
+        let candidates = limit * 4 + 16;
+        for (seen, (chunk_id, score)) in ranked.into_iter().enumerate() {
+            if by_doc.len() >= limit && seen >= candidates {
                 break;
             }
-            batch *= 4;
+            let rows = documents.query_map(params![chunk_id, filter.source_id, filter.ext], |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    SearchHit {
+                        path: row.get(1)?,
+                        score,
+                        snippet: String::new(),
+                        line_start: row.get(2)?,
+                        line_end: row.get(3)?,
+                        name: row.get(4)?,
+                        format: row.get(5)?,
+                        size: row.get(6)?,
+                        modified_ms: row.get::<_, i64>(7)? / 1_000_000,
+                        name_matched: false,
+                        source_id: row.get(8)?,
+                    },
+                ))
+            })?;
+            for row in rows {
+                let (doc_id, hit) = row?;
+                if let std::collections::hash_map::Entry::Vacant(slot) = by_doc.entry(doc_id) {
+                    slot.insert(hit);
+                    order.push(doc_id);
+                    best_chunk.insert(doc_id, chunk_id);
+                }
+            }
         }
+        stages.mark("documents");
         Ok((by_doc, order, best_chunk))
+    }
+
+    /// The `window` newest matches of `expression` in `table` (an FTS5
+    /// table of ours, whose row ids span `bounds`), best first, with their
+    /// scores (higher is better).
+    ///
+    /// One pass, newest first: FTS5 walks its doclists backwards without a
+    /// sort, and the score is computed on the way, so the window costs one
+    /// evaluation of the expression instead of two (a probe for the
+    /// window's lowest row id, then a ranking above it: phrases paid twice
+    /// for their position lists). The top-k sort is ours.
+    fn rank_window(
+        &self,
+        table: &str,
+        expression: &str,
+        window: usize,
+        bounds: (i64, i64),
+    ) -> Result<Vec<(i64, f64)>> {
+        let mut ranked: Vec<(i64, f64)> = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT rowid, -gleaner_bm25({table}, ?2, ?3) FROM {table}
+                 WHERE {table} MATCH ?1 ORDER BY rowid DESC LIMIT ?4"
+            ))?
+            .query_map(params![expression, bounds.0, bounds.1, window as i64], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.0.cmp(&a.0)));
+        Ok(ranked)
     }
 
     /// Adds `gleaner_bm25` to the connection, the first time only.
@@ -290,21 +346,6 @@ impl Store {
             self.rank_registered.set(true);
         }
         Ok(())
-    }
-
-    /// The lowest row id among the `window` newest matches of `expression`
-    /// in `table` (an FTS5 table of ours), or the lowest possible id when
-    /// there are fewer.
-    fn window_floor(&self, table: &str, expression: &str, window: usize) -> Result<i64> {
-        let floor = self
-            .conn
-            .prepare_cached(&format!(
-                "SELECT rowid FROM {table} WHERE {table} MATCH ?1
-                 ORDER BY rowid DESC LIMIT 1 OFFSET ?2"
-            ))?
-            .query_row(params![expression, window as i64 - 1], |r| r.get(0))
-            .optional()?;
-        Ok(floor.unwrap_or(i64::MIN))
     }
 
     /// The lowest and highest row ids of `table` (one of ours), which
@@ -362,7 +403,13 @@ mod tests {
         let expression = index.store().expression_for(&query).unwrap();
         let (mut by_doc, order, _) = index
             .store()
-            .text_hits(&expression, &SearchFilter::default(), limit, window)
+            .text_hits(
+                &expression,
+                &SearchFilter::default(),
+                limit,
+                window,
+                &mut Stages::start(),
+            )
             .unwrap();
         order
             .iter()
