@@ -278,24 +278,25 @@ impl Store {
             if by_doc.len() >= limit && seen >= candidates {
                 break;
             }
-            let rows = documents.query_map(params![chunk_id, filter.source_id, filter.ext], |row| {
-                Ok((
-                    row.get::<_, i64>(0)?,
-                    SearchHit {
-                        path: row.get(1)?,
-                        score,
-                        snippet: String::new(),
-                        line_start: row.get(2)?,
-                        line_end: row.get(3)?,
-                        name: row.get(4)?,
-                        format: row.get(5)?,
-                        size: row.get(6)?,
-                        modified_ms: row.get::<_, i64>(7)? / 1_000_000,
-                        name_matched: false,
-                        source_id: row.get(8)?,
-                    },
-                ))
-            })?;
+            let rows =
+                documents.query_map(params![chunk_id, filter.source_id, filter.ext], |row| {
+                    Ok((
+                        row.get::<_, i64>(0)?,
+                        SearchHit {
+                            path: row.get(1)?,
+                            score,
+                            snippet: String::new(),
+                            line_start: row.get(2)?,
+                            line_end: row.get(3)?,
+                            name: row.get(4)?,
+                            format: row.get(5)?,
+                            size: row.get(6)?,
+                            modified_ms: row.get::<_, i64>(7)? / 1_000_000,
+                            name_matched: false,
+                            source_id: row.get(8)?,
+                        },
+                    ))
+                })?;
             for row in rows {
                 let (doc_id, hit) = row?;
                 if let std::collections::hash_map::Entry::Vacant(slot) = by_doc.entry(doc_id) {
@@ -331,9 +332,10 @@ impl Store {
                 "SELECT rowid, -gleaner_bm25({table}, ?2, ?3) FROM {table}
                  WHERE {table} MATCH ?1 ORDER BY rowid DESC LIMIT ?4"
             ))?
-            .query_map(params![expression, bounds.0, bounds.1, window as i64], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })?
+            .query_map(
+                params![expression, bounds.0, bounds.1, window as i64],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?
             .collect::<rusqlite::Result<_>>()?;
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.0.cmp(&a.0)));
         Ok(ranked)
