@@ -124,6 +124,40 @@ fn names_that_are_not_utf8_are_indexed_and_stay_apart() {
 }
 
 #[test]
+fn a_folder_whose_name_is_not_utf8_is_indexed_by_a_background_engine() {
+    let w = World::new();
+    // The folder itself has a Latin-1 name: the request to the engine names
+    // it (JSON, which carries text) and must not lose or refuse it.
+    let folder = w.dir.path().join(OsStr::from_bytes(b"d\xf6cs"));
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("pangolin.txt"), "pangolin scales").unwrap();
+    let arg = folder.as_os_str();
+    let out = w
+        .cmd()
+        .arg("index")
+        .arg(arg)
+        .args(["--background", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while w.search("pangolin").is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = w.cmd().arg("stop").output();
+    assert_eq!(w.search("pangolin").len(), 1, "indexed by the engine");
+    let sources = w.json(&["source", "list"]);
+    assert!(
+        sources.to_string().contains("d\u{FFFD}F6cs"),
+        "the source keeps its byte: {sources}"
+    );
+}
+
+#[test]
 fn very_long_paths_and_names() {
     let w = World::new();
     // A 255-byte name (the usual NAME_MAX) and a path of about 3,900 bytes,

@@ -54,7 +54,11 @@ fn tolerate_extractor_panics() {
                 .location()
                 .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()))
                 .unwrap_or_default();
-            if seen.lock().map(|mut s| s.insert(site.clone())).unwrap_or(false) {
+            if seen
+                .lock()
+                .map(|mut s| s.insert(site.clone()))
+                .unwrap_or(false)
+            {
                 eprintln!("caught extractor panic at {site}: {info}");
             }
         }));
@@ -63,13 +67,6 @@ fn tolerate_extractor_panics() {
 
 /// Parses a query; what the parser accepts must be valid FTS5.
 pub fn check_query(input: &str) {
-    // Open finding (tests/fixtures/fuzz/open/query/): a NUL in a term ends
-    // the FTS5 string early ("unterminated string"). Skipped until the
-    // parser drops NUL, so the fuzzer can look past it; set
-    // GLEANER_FUZZ_QUERY_NUL to check it anyway.
-    if input.contains('\0') && std::env::var_os("GLEANER_FUZZ_QUERY_NUL").is_none() {
-        return;
-    }
     let Ok(query) = gleaner_core::query::parse_query(input) else {
         return;
     };
@@ -91,7 +88,10 @@ pub fn check_query(input: &str) {
             |r| r.get(0),
         );
         if let Err(err) = result {
-            panic!("{input:?} became {:?}, which FTS5 refuses: {err}", query.expression);
+            panic!(
+                "{input:?} became {:?}, which FTS5 refuses: {err}",
+                query.expression
+            );
         }
     });
 }

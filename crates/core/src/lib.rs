@@ -30,6 +30,7 @@ pub mod time;
 pub mod view;
 pub mod walk;
 pub mod watch;
+mod wire_path;
 
 pub use data_dir::DataDir;
 pub use error::{Error, Result};

@@ -56,6 +56,7 @@ pub struct Source {
     /// Row id.
     pub id: i64,
     /// Absolute, canonical path of the folder.
+    #[serde(with = "crate::wire_path::one")]
     pub path: PathBuf,
     /// Whether subfolders are included.
     pub recursive: bool,

@@ -47,14 +47,6 @@ pub async fn ingest_one(
     blocking(&api, move |api| {
         let sources = api.index().sources()?;
         let path = confine(&body.path, &sources)?;
-        if path.to_str().is_none() {
-            // The control request is JSON, which carries paths as UTF-8.
-            return Err(ApiError::unprocessable(format!(
-                "{} has a name that is not UTF-8, which the engine cannot be asked about one file at a time; \
-                 it is indexed by the watcher, and by POST /v1/ingest of its source",
-                path_text(&path)
-            )));
-        }
         let (indexed, deferred) = match api.request(&Request::Index {
             paths: vec![path.clone()],
         })? {

@@ -16,6 +16,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::store::JobCounts;
 
+use crate::wire_path;
+
 /// A request to the running engine.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(tag = "op", rename_all = "snake_case")]
@@ -33,6 +35,7 @@ pub enum Request {
     /// answered when done.
     Scan {
         /// The folder; all active sources when absent.
+        #[serde(default, with = "wire_path::optional")]
         path: Option<PathBuf>,
         /// Answer at once with the job ids instead of when the jobs end.
         #[serde(default)]
@@ -59,6 +62,7 @@ pub enum Request {
     Index {
         /// Absolute, canonical paths (the client resolves symbolic links
         /// and `..` before asking).
+        #[serde(with = "wire_path::many")]
         paths: Vec<PathBuf>,
     },
 }
@@ -114,6 +118,7 @@ pub enum Response {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ScanSummary {
     /// The source folder.
+    #[serde(with = "wire_path::one")]
     pub path: PathBuf,
     /// The job that recorded the scan.
     pub job_id: String,
