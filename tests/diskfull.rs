@@ -16,9 +16,9 @@ use std::ffi::CString;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use common::World;
+use common::{wait_until, StopEngine, World};
 
 /// Set when the test runs again inside its namespace.
 const INSIDE: &str = "GLEANER_TEST_INSIDE_NAMESPACE";
@@ -143,23 +143,4 @@ fn free_bytes(at: &Path) -> u64 {
     let rc = unsafe { libc::statvfs(path.as_ptr(), &mut stat) };
     assert_eq!(rc, 0);
     stat.f_bavail * stat.f_frsize
-}
-
-fn wait_until(what: &str, limit: Duration, mut condition: impl FnMut() -> bool) {
-    let deadline = Instant::now() + limit;
-    while Instant::now() < deadline {
-        if condition() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(25));
-    }
-    panic!("timed out waiting until {what}");
-}
-
-/// Stops whatever engine runs for this world when the test ends.
-struct StopEngine<'a>(&'a World);
-impl Drop for StopEngine<'_> {
-    fn drop(&mut self) {
-        let _ = self.0.cmd().arg("stop").output();
-    }
 }

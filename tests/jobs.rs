@@ -6,19 +6,8 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{state, World};
+use common::{state, wait_until, StopEngine, World};
 use serde_json::Value;
-
-fn wait_until(what: &str, limit: Duration, mut condition: impl FnMut() -> bool) {
-    let deadline = Instant::now() + limit;
-    while Instant::now() < deadline {
-        if condition() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(25));
-    }
-    panic!("timed out waiting until {what}");
-}
 
 fn job(w: &World, id: &str) -> Value {
     w.json(&["status", id])
@@ -35,14 +24,6 @@ fn engine_pid(w: &World) -> Option<i32> {
 fn kill(pid: i32, signal: i32) {
     // SAFETY: kill(2) on a pid we started.
     unsafe { libc::kill(pid, signal) };
-}
-
-/// Stops whatever engine runs for this world when the test ends.
-struct StopEngine<'a>(&'a World);
-impl Drop for StopEngine<'_> {
-    fn drop(&mut self) {
-        let _ = self.0.cmd().arg("stop").output();
-    }
 }
 
 #[test]

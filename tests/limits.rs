@@ -11,9 +11,9 @@ mod common;
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use common::World;
+use common::{wait_until, World};
 
 /// The tests run one at a time: a daemon started while the other test has
 /// the event queue lowered would get the tiny queue too, and its rescans
@@ -35,17 +35,6 @@ impl Drop for Daemon {
         unsafe { libc::kill(self.0.id() as i32, libc::SIGTERM) };
         let _ = self.0.wait();
     }
-}
-
-fn wait_until(what: &str, limit: Duration, mut condition: impl FnMut() -> bool) {
-    let deadline = Instant::now() + limit;
-    while Instant::now() < deadline {
-        if condition() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("timed out waiting until {what}");
 }
 
 fn engine_answers(w: &World) -> bool {

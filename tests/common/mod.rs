@@ -135,3 +135,24 @@ pub fn is_root() -> bool {
     unsafe { libc::geteuid() == 0 }
 }
 pub mod fixtures;
+
+/// Polls `condition` until it holds, or panics naming `what` after `limit`.
+pub fn wait_until(what: &str, limit: std::time::Duration, mut condition: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + limit;
+    while std::time::Instant::now() < deadline {
+        if condition() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
+    panic!("timed out waiting until {what}");
+}
+
+/// Stops whatever engine runs for this world when dropped (the test ends,
+/// passed or failed).
+pub struct StopEngine<'a>(pub &'a World);
+impl Drop for StopEngine<'_> {
+    fn drop(&mut self) {
+        let _ = self.0.cmd().arg("stop").output();
+    }
+}
