@@ -36,19 +36,21 @@ class Driver:
         self.base = f"http://127.0.0.1:{port}"
         self.session = None
 
-    def call(self, method, path, body=None):
+    def call(self, method, path, body=None, timeout=60):
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(self.base + path, data=data, method=method,
                                          headers={"Content-Type": "application/json"})
         try:
-            with urllib.request.urlopen(request, timeout=60) as response:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
                 return json.loads(response.read() or b"{}").get("value")
         except urllib.error.HTTPError as error:
             raise RuntimeError(f"{method} {path}: {error.read().decode()}") from None
 
     def start(self, binary):
         caps = {"capabilities": {"alwaysMatch": {"webkitgtk:browserOptions": {"binary": binary, "args": []}}}}
-        self.session = self.call("POST", "/session", caps)["sessionId"]
+        # Starting a debug build of the app is the one slow step: on a loaded
+        # 2-core machine it has taken over a minute.
+        self.session = self.call("POST", "/session", caps, timeout=240)["sessionId"]
 
     def s(self, path):
         return f"/session/{self.session}{path}"
