@@ -160,16 +160,7 @@ fn a_truncated_index_is_rebuilt_with_its_sources() {
 #[test]
 fn rebuild_refuses_while_an_engine_runs() {
     let w = indexed_world(3);
-    let mut daemon = w
-        .cmd()
-        .arg("daemon")
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while !w.data().join("engine.sock").exists() && std::time::Instant::now() < deadline {
-        std::thread::sleep(std::time::Duration::from_millis(25));
-    }
+    let mut daemon = w.start_daemon(&[]);
     let err = w.fails(&["rebuild"]);
     assert!(err.contains("gleaner stop"), "{err}");
     assert!(kept_aside(&w).is_empty());

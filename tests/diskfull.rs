@@ -71,24 +71,13 @@ fn inside_the_namespace() {
             format!("newt filler {}", words.join(" ")),
         );
     }
-    let mut daemon = w
-        .cmd()
-        .arg("daemon")
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    wait_until("the engine listens", Duration::from_secs(30), || {
-        w.data().join("engine.sock").exists() && w.data().join("engine.lock").exists()
-    });
+    let mut daemon = w.start_daemon(&[]);
     // Fill the filesystem but for a little room.
     let filler = w.data().join("filler");
     let free = free_bytes(&w.data());
     std::fs::write(&filler, vec![0u8; (free - ROOM) as usize]).unwrap();
 
-    let id = w.json(&["index", "--background"])["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = w.background_job();
     wait_until(
         "the job is paused by the full disk",
         Duration::from_secs(60),

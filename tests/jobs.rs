@@ -342,20 +342,8 @@ fn a_full_disk_pauses_the_job_which_resumes_by_itself() {
             format!("newt{i} {}", "filler words for the pages ".repeat(40)),
         );
     }
-    let mut daemon = w
-        .cmd()
-        .arg("daemon")
-        .env("GLEANER_TEST_MAX_PAGE_COUNT_FILE", &limit_file)
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    wait_until("the engine listens", Duration::from_secs(30), || {
-        engine_pid(&w).is_some() && w.data().join("engine.sock").exists()
-    });
-    let id = w.json(&["index", "--background"])["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let mut daemon = w.start_daemon(&[("GLEANER_TEST_MAX_PAGE_COUNT_FILE", &limit_file)]);
+    let id = w.background_job();
     wait_until(
         "the job is paused by the full disk",
         Duration::from_secs(60),

@@ -136,6 +136,33 @@ pub fn is_root() -> bool {
 }
 pub mod fixtures;
 
+impl World {
+    /// Starts `gleaner daemon` for this world (its stderr discarded) with
+    /// the extra environment `envs`, and waits until it listens.
+    pub fn start_daemon(&self, envs: &[(&str, &std::path::Path)]) -> std::process::Child {
+        let mut cmd = self.cmd();
+        cmd.arg("daemon").stderr(std::process::Stdio::null());
+        for (key, value) in envs {
+            cmd.env(key, value);
+        }
+        let daemon = cmd.spawn().expect("start gleaner daemon");
+        wait_until(
+            "the engine listens",
+            std::time::Duration::from_secs(30),
+            || self.data().join("engine.sock").exists() && self.data().join("engine.lock").exists(),
+        );
+        daemon
+    }
+
+    /// Queues a background scan of every source; its job id.
+    pub fn background_job(&self) -> String {
+        self.json(&["index", "--background"])["id"]
+            .as_str()
+            .expect("a job id")
+            .to_string()
+    }
+}
+
 /// Polls `condition` until it holds, or panics naming `what` after `limit`.
 pub fn wait_until(what: &str, limit: std::time::Duration, mut condition: impl FnMut() -> bool) {
     let deadline = std::time::Instant::now() + limit;
