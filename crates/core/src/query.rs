@@ -33,6 +33,15 @@ struct Term {
 }
 
 impl FtsQuery {
+    /// Each positive term's text (a phrase's words, as typed) and whether
+    /// it is a `prefix*`: what a snippet highlights.
+    pub fn positive_terms(&self) -> impl Iterator<Item = (&str, bool)> {
+        self.positives
+            .iter()
+            .flatten()
+            .map(|term| (term.text.as_str(), term.prefix))
+    }
+
     /// The FTS5 expression with each positive prefix term for which
     /// `words_for` has words replaced by `("word1" OR "word2" …)`; a prefix
     /// it has none for stays an FTS5 prefix query. Excluded prefixes always

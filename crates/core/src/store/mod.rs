@@ -12,6 +12,7 @@
 //! leaves either the old or the new version, never neither.
 
 mod documents;
+mod fts5;
 mod identity;
 mod jobs;
 mod maintenance;
@@ -21,6 +22,7 @@ mod rank;
 mod schema;
 mod search;
 mod settings;
+mod snippet;
 mod sources;
 
 use std::path::{Path, PathBuf};

@@ -32,54 +32,25 @@ const B: f64 = 0.75;
 
 /// Registers `gleaner_bm25` with the FTS5 module of `conn`.
 pub(crate) fn register(conn: &Connection) -> Result<()> {
-    // FTS5 hands out its API through a pointer-typed result of `fts5(?)`.
-    let mut api: *mut ffi::fts5_api = ptr::null_mut();
-    // SAFETY: `db` is the live handle of `conn`; the statement is finalized
-    // before returning, and `api` outlives the step that writes it.
+    let api = super::fts5::api(conn)?;
+    // SAFETY: `api` is the live FTS5 API of `conn`.
     let rc = unsafe {
-        let db = conn.handle();
-        let mut stmt: *mut ffi::sqlite3_stmt = ptr::null_mut();
-        let mut rc = ffi::sqlite3_prepare_v2(
-            db,
-            c"SELECT fts5(?1)".as_ptr(),
-            -1,
-            &mut stmt,
-            ptr::null_mut(),
-        );
-        if rc == ffi::SQLITE_OK {
-            ffi::sqlite3_bind_pointer(
-                stmt,
-                1,
-                (&mut api as *mut *mut ffi::fts5_api).cast(),
-                c"fts5_api_ptr".as_ptr(),
+        match (*api).xCreateFunction {
+            Some(create) => create(
+                api,
+                c"gleaner_bm25".as_ptr(),
+                ptr::null_mut(),
+                Some(gleaner_bm25),
                 None,
-            );
-            ffi::sqlite3_step(stmt);
-            rc = ffi::sqlite3_finalize(stmt);
-        }
-        if rc == ffi::SQLITE_OK && !api.is_null() {
-            match (*api).xCreateFunction {
-                Some(create) => create(
-                    api,
-                    c"gleaner_bm25".as_ptr(),
-                    ptr::null_mut(),
-                    Some(gleaner_bm25),
-                    None,
-                ),
-                None => ffi::SQLITE_ERROR,
-            }
-        } else if rc == ffi::SQLITE_OK {
-            ffi::SQLITE_ERROR
-        } else {
-            rc
+            ),
+            None => ffi::SQLITE_ERROR,
         }
     };
     if rc != ffi::SQLITE_OK {
-        return Err(rusqlite::Error::SqliteFailure(
-            ffi::Error::new(rc),
-            Some("FTS5 did not accept the gleaner_bm25 function".into()),
-        )
-        .into());
+        return Err(super::fts5::fts5_error(
+            rc,
+            "FTS5 did not accept the gleaner_bm25 function",
+        ));
     }
     Ok(())
 }

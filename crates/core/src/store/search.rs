@@ -7,17 +7,18 @@
 //! say it. Scores are bm25 (see [`super::rank`]), negated so that higher is
 //! better.
 //!
-//! The query's expression is evaluated once to find the ranking window,
-//! once to rank it, and once per shown hit for its snippet, so a common
-//! `prefix*` is first replaced by its most frequent words (see
-//! [`super::prefix`]): FTS5 would otherwise merge every term with the
-//! prefix at each of those evaluations.
+//! The query's expression is evaluated once, to rank the newest matches;
+//! snippets are made from the shown chunks' text (see [`super::snippet`]).
+//! A common `prefix*` is first replaced by its most frequent words (see
+//! [`super::prefix`]): FTS5 would otherwise merge the lists of every term
+//! with the prefix before returning a row.
 
 use std::collections::HashMap;
 
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
+use super::snippet::Highlighter;
 use super::Store;
 use crate::error::Result;
 use crate::query::FtsQuery;
@@ -211,8 +212,14 @@ impl Store {
         });
         hits.truncate(limit);
         // Snippets cost a read and a tokenization of the chunk: only for the
-        // hits shown.
-        let mut snippet = self.conn.prepare_cached(
+        // hits shown. They are made from the chunk's text (see
+        // `super::snippet`); FTS5's snippet() remains for a chunk in which
+        // the query's terms are not found that way.
+        let highlighter = Highlighter::new(&self.conn, query)?;
+        let mut chunk_text = self
+            .conn
+            .prepare_cached("SELECT text FROM chunks WHERE id = ?1")?;
+        let mut fts5_snippet = self.conn.prepare_cached(
             "SELECT snippet(chunks_fts, 0, '**', '**', '…', 24) FROM chunks_fts
              WHERE chunks_fts MATCH ?1 AND rowid = ?2",
         )?;
@@ -229,10 +236,20 @@ impl Store {
                     .unwrap_or_else(|| hit.name.clone());
                 continue;
             };
-            if let Some(text) = snippet
-                .query_row(params![expression, chunk_id], |r| r.get(0))
-                .optional()?
-            {
+            let text: Option<String> = chunk_text
+                .query_row(params![chunk_id], |r| r.get(0))
+                .optional()?;
+            let made = match text {
+                Some(text) => highlighter.snippet(&text)?,
+                None => None,
+            };
+            let made = match made {
+                Some(made) => Some(made),
+                None => fts5_snippet
+                    .query_row(params![expression, chunk_id], |r| r.get(0))
+                    .optional()?,
+            };
+            if let Some(text) = made {
                 hit.snippet = text;
             }
         }
