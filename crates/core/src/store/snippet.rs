@@ -206,6 +206,7 @@ mod tests {
         let query = parse_query(query).unwrap();
         let highlighter = Highlighter::new(&conn, &query).unwrap();
         let snippet = highlighter.snippet(text).unwrap();
+        drop(highlighter); // before the connection it borrows
         snippet
     }
 
