@@ -7,6 +7,9 @@ the first round only warms the caches. Prints p50/p90/p99/max per binary
 and its slowest queries (median of the timed rounds).
 
 Usage: bench/search_ab.py --data DATA_DIR [--rounds 4] BINARY [BINARY ...]
+
+A binary given as BINARY=DATA_DIR searches that data directory instead
+(a copy of the same index migrated to a newer schema, say).
 """
 import argparse
 import statistics
@@ -29,14 +32,16 @@ def main() -> None:
         if line.strip() and not line.startswith("#")
     ]
     times = {b: {q: [] for q in queries} for b in args.binaries}
-    subprocess.run(f"cat '{args.data}'/* > /dev/null", shell=True, check=False)
+    data_of = {b: (b.split("=", 1) + [args.data])[1] for b in args.binaries}
+    for data in set(data_of.values()):
+        subprocess.run(f"cat '{data}'/* > /dev/null", shell=True, check=False)
     for round_ in range(args.rounds):
         order = args.binaries if round_ % 2 == 0 else args.binaries[::-1]
         for query in queries:
             for binary in order:
                 started = time.perf_counter()
                 subprocess.run(
-                    [binary, "--data-dir", args.data, "search", "--limit", "10", "--json", "--", query],
+                    [binary.split("=", 1)[0], "--data-dir", data_of[binary], "search", "--limit", "10", "--json", "--", query],
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,
                     check=True,

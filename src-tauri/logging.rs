@@ -19,8 +19,12 @@ const KEPT_FILES: usize = 7;
 /// info, others' warnings). Without a usable data directory only stderr is used.
 pub fn init(data_dir: Option<&DataDir>) {
     let filter = || {
-        EnvFilter::try_from_default_env()
-            .unwrap_or_else(|_| EnvFilter::new("warn,gleaner_desktop=info"))
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+            EnvFilter::new(format!(
+                "warn,gleaner_desktop=info,{}",
+                gleaner_core::QUIET_DEPENDENCIES
+            ))
+        })
     };
     let stderr = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)

@@ -75,9 +75,10 @@ fn init_logging(args: &args::Args) -> Option<tracing_appender::non_blocking::Wor
         (0, true) | (1, _) => "info",
         _ => "debug",
     };
+    let default = format!("{default},{}", gleaner_core::QUIET_DEPENDENCIES);
     let filter = || {
         tracing_subscriber::EnvFilter::try_from_env("GLEANER_LOG")
-            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default))
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(&default))
     };
     let stderr = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)

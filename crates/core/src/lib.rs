@@ -33,5 +33,11 @@ pub mod watch;
 mod wire_path;
 
 pub use data_dir::DataDir;
+
+/// Log filter directives that every front end adds to its default: the PDF
+/// parser warns about each oddity of a file it still reads, thousands of
+/// lines over a documentation folder, while a file that fails is recorded
+/// and logged by the engine itself.
+pub const QUIET_DEPENDENCIES: &str = "pdf_oxide=error";
 pub use error::{Error, Result};
 pub use index::Index;

@@ -12,6 +12,10 @@
 //! phrase's weight is small and changes slowly with its count, so an
 //! estimate ranks as well.
 //!
+//! A query of one phrase (one word, one `"exact phrase"`) is not counted
+//! at all: its weight multiplies every row's score alike, so it cannot
+//! change their order, and the scores are left unweighted.
+//!
 //! Call it as `gleaner_bm25(table, lowest_rowid, highest_rowid)`, the
 //! bounds of the table's row ids, which the extrapolation needs; like
 //! `bm25()`, lower is better.
@@ -144,7 +148,13 @@ unsafe fn statement_data(
     }
     let n_phrases = phrase_count(fts).max(0) as usize;
     let mut phrase_weights = Vec::with_capacity(n_phrases);
-    for phrase in 0..n_phrases {
+    // One phrase: its weight multiplies every row's score alike, so it
+    // cannot change the order, and counting its rows is skipped (for a
+    // common phrase that count was a third of the search).
+    if n_phrases == 1 {
+        phrase_weights.push(1.0);
+    }
+    for phrase in phrase_weights.len()..n_phrases {
         let mut count = RowCount {
             rows: 0,
             last_rowid: lowest,

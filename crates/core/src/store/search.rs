@@ -531,6 +531,36 @@ mod tests {
     }
 
     #[test]
+    fn one_phrase_is_ranked_as_bm25_ranks_it_without_its_weight() {
+        let (_tmp, index) = index_of(&[
+            ("one.txt", "the return value and more words around it"),
+            ("two.txt", "return value, return value"),
+            ("three.txt", "a value to return and then the return value"),
+            ("four.txt", "return nothing"),
+        ]);
+        let store = index.store();
+        store.register_rank_once().unwrap();
+        let (lowest, highest) = store.row_id_range("chunks").unwrap();
+        let scores: Vec<(f64, f64)> = store
+            .conn
+            .prepare(
+                "SELECT bm25(chunks_fts), gleaner_bm25(chunks_fts, ?1, ?2) FROM chunks_fts
+                 WHERE chunks_fts MATCH '\"return value\"' ORDER BY bm25(chunks_fts)",
+            )
+            .unwrap()
+            .query_map(params![lowest, highest], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(scores.len(), 3);
+        // The same order, each score bm25's divided by one weight.
+        let weight = scores[0].0 / scores[0].1;
+        for (fts5, ours) in &scores {
+            assert!((fts5 / ours - weight).abs() < 1e-9, "{scores:?}");
+        }
+    }
+
+    #[test]
     fn gleaner_bm25_equals_bm25_below_its_count_cap() {
         let (_tmp, index) = index_of(&[
             ("one.txt", "fox and hound"),
