@@ -530,6 +530,26 @@ mod tests {
         assert!(hits[1].snippet.contains("**sysfs**"), "{hits:#?}");
     }
 
+    /// FTS5's `bm25()` and `gleaner_bm25` of every row matching
+    /// `expression`, best first by bm25.
+    fn bm25_and_ours(store: &Store, expression: &str) -> Vec<(f64, f64)> {
+        store.register_rank_once().unwrap();
+        let (lowest, highest) = store.row_id_range("chunks").unwrap();
+        store
+            .conn
+            .prepare(
+                "SELECT bm25(chunks_fts), gleaner_bm25(chunks_fts, ?2, ?3) FROM chunks_fts
+                 WHERE chunks_fts MATCH ?1 ORDER BY bm25(chunks_fts)",
+            )
+            .unwrap()
+            .query_map(params![expression, lowest, highest], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    }
+
     #[test]
     fn one_phrase_is_ranked_as_bm25_ranks_it_without_its_weight() {
         let (_tmp, index) = index_of(&[
@@ -538,20 +558,7 @@ mod tests {
             ("three.txt", "a value to return and then the return value"),
             ("four.txt", "return nothing"),
         ]);
-        let store = index.store();
-        store.register_rank_once().unwrap();
-        let (lowest, highest) = store.row_id_range("chunks").unwrap();
-        let scores: Vec<(f64, f64)> = store
-            .conn
-            .prepare(
-                "SELECT bm25(chunks_fts), gleaner_bm25(chunks_fts, ?1, ?2) FROM chunks_fts
-                 WHERE chunks_fts MATCH '\"return value\"' ORDER BY bm25(chunks_fts)",
-            )
-            .unwrap()
-            .query_map(params![lowest, highest], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
+        let scores = bm25_and_ours(index.store(), "\"return value\"");
         assert_eq!(scores.len(), 3);
         // The same order, each score bm25's divided by one weight.
         let weight = scores[0].0 / scores[0].1;
@@ -567,20 +574,7 @@ mod tests {
             ("two.txt", "fox fox hound hound hound and many more words"),
             ("three.txt", "a hound alone"),
         ]);
-        let store = index.store();
-        store.register_rank_once().unwrap();
-        let (lowest, highest) = store.row_id_range("chunks").unwrap();
-        let scores: Vec<(f64, f64)> = store
-            .conn
-            .prepare(
-                "SELECT bm25(chunks_fts), gleaner_bm25(chunks_fts, ?1, ?2) FROM chunks_fts
-                 WHERE chunks_fts MATCH 'fox OR hound'",
-            )
-            .unwrap()
-            .query_map(params![lowest, highest], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
+        let scores = bm25_and_ours(index.store(), "fox OR hound");
         assert_eq!(scores.len(), 3);
         for (fts5, ours) in scores {
             assert!((fts5 - ours).abs() < 1e-9, "{fts5} vs {ours}");
