@@ -153,12 +153,28 @@ pub struct Incoming {
     /// What was asked.
     pub request: Request,
     reply: crossbeam_channel::Sender<Response>,
+    /// Closed by the connection's thread once the answer is written.
+    written: crossbeam_channel::Receiver<()>,
 }
 
 impl Incoming {
     /// Answers the client.
     pub fn reply(self, response: Response) {
         let _ = self.reply.send(response);
+    }
+
+    /// Answers the client and waits (up to `limit`) until the answer is
+    /// written to its socket: for the last answer of a process that exits
+    /// next, whose connection thread would otherwise die with it and leave
+    /// the client reading nothing (`gleaner stop` saw that on a loaded
+    /// machine).
+    /// Returns whether the connection's thread got that far in time.
+    pub fn reply_and_flush(self, response: Response, limit: Duration) -> bool {
+        self.reply.send(response).is_ok()
+            && matches!(
+                self.written.recv_timeout(limit),
+                Err(crossbeam_channel::RecvTimeoutError::Disconnected)
+            )
     }
 }
 
@@ -195,10 +211,20 @@ fn serve(stream: UnixStream, sender: crossbeam_channel::Sender<Incoming>) {
     if reader.read_line(&mut line).is_err() {
         return;
     }
+    // Its sender is dropped when this function returns, after the answer
+    // is written, which ends `reply_and_flush`'s wait.
+    let (_written_tx, written) = crossbeam_channel::bounded::<()>(0);
     let response = match serde_json::from_str::<Request>(&line) {
         Ok(request) => {
             let (reply, answer) = crossbeam_channel::bounded(1);
-            if sender.send(Incoming { request, reply }).is_err() {
+            if sender
+                .send(Incoming {
+                    request,
+                    reply,
+                    written,
+                })
+                .is_err()
+            {
                 Response::Error {
                     message: "the engine is shutting down".into(),
                 }
@@ -268,4 +294,39 @@ pub fn ensure_engine(data_dir: &crate::DataDir, program: &Path) -> Result<()> {
             "it did not answer within 10 s; see the logs folder",
         ),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_flushed_answer_is_on_the_socket_when_reply_returns() {
+        let dir = tempfile::tempdir().unwrap();
+        let socket = dir.path().join("engine.sock");
+        let requests = listen(&socket).unwrap();
+        let (sent_tx, sent_rx) = crossbeam_channel::bounded::<()>(1);
+        let client = {
+            let socket = socket.clone();
+            std::thread::spawn(move || {
+                let mut stream = UnixStream::connect(&socket).unwrap();
+                let request = serde_json::to_string(&Request::Stop).unwrap() + "\n";
+                stream.write_all(request.as_bytes()).unwrap();
+                sent_tx.send(()).unwrap();
+                let mut answer = String::new();
+                BufReader::new(&stream).read_line(&mut answer).unwrap();
+                answer
+            })
+        };
+        sent_rx.recv().unwrap();
+        let incoming = requests.recv_timeout(Duration::from_secs(10)).unwrap();
+        assert_eq!(incoming.request, Request::Stop);
+        // Once this returns the engine may exit: the answer must be written.
+        assert!(incoming.reply_and_flush(Response::Ok, Duration::from_secs(10)));
+        let answer = client.join().unwrap();
+        assert_eq!(
+            serde_json::from_str::<Response>(&answer).unwrap(),
+            Response::Ok
+        );
+    }
 }

@@ -213,7 +213,9 @@ impl Engine {
                 pid: std::process::id(),
             }),
             Request::Stop => {
-                incoming.reply(Response::Ok);
+                if !incoming.reply_and_flush(Response::Ok, Duration::from_secs(2)) {
+                    tracing::warn!("the answer to stop was not written in time");
+                }
                 return Flow::Stop;
             }
             Request::Health => incoming.reply(Response::Health {
