@@ -239,16 +239,15 @@ impl Store {
             let text: Option<String> = chunk_text
                 .query_row(params![chunk_id], |r| r.get(0))
                 .optional()?;
-            let made = match text {
+            let mut made = match text {
                 Some(text) => highlighter.snippet(&text)?,
                 None => None,
             };
-            let made = match made {
-                Some(made) => Some(made),
-                None => fts5_snippet
+            if made.is_none() {
+                made = fts5_snippet
                     .query_row(params![expression, chunk_id], |r| r.get(0))
-                    .optional()?,
-            };
+                    .optional()?;
+            }
             if let Some(text) = made {
                 hit.snippet = text;
             }
