@@ -5,5 +5,8 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 fn main() {
+    // Started by the hosted engine as an extractor process: serve and exit
+    // before tauri (or any thread) starts.
+    gleaner_core::extract::serve_if_asked();
     gleaner_desktop::run()
 }

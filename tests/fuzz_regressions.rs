@@ -15,7 +15,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use gleaner_core::extract::{extract, ExtractError, Format};
+use gleaner_core::extract::{extract, ExtractError, ExtractLimits, Format};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/fuzz")
@@ -47,15 +47,26 @@ fn files_of(target: &str) -> Vec<PathBuf> {
     files
 }
 
+/// Through the engine's entry point, so the parsers run in extractor
+/// processes as they do when indexing: every input must come back with an
+/// answer (text or the file's own error), none may crash, hang or exhaust
+/// its process.
 #[test]
 fn extractors_survive_every_kept_input() {
+    gleaner_core::extract::set_extractor_program(env!("CARGO_BIN_EXE_gleaner").into());
+    let limits = ExtractLimits {
+        timeout: Duration::from_secs(20),
+        ..ExtractLimits::default()
+    };
     let mut replayed = 0;
     for (target, format) in TARGETS {
         for file in files_of(target) {
             let bytes = std::fs::read(&file).unwrap();
-            match extract(format, bytes, Duration::from_secs(20)) {
-                Err(ExtractError::TimedOut { .. }) => {
-                    panic!("{}: extraction ran past its budget", file.display())
+            match extract(format, bytes, &limits) {
+                Err(err @ ExtractError::TimedOut { .. })
+                | Err(err @ ExtractError::Crashed { .. })
+                | Err(err @ ExtractError::Unavailable { .. }) => {
+                    panic!("{}: {err}", file.display())
                 }
                 Err(ExtractError::Panicked { message }) if format != Format::Pdf => {
                     panic!("{}: the extractor panicked: {message}", file.display())

@@ -4,25 +4,24 @@
 
 use std::collections::HashSet;
 use std::sync::{Mutex, Once};
-use std::time::Duration;
+use std::cell::Cell;
 
-use gleaner_core::extract::{extract, ExtractError, Format};
+use gleaner_core::extract::{extract_in_process, ExtractError, Format};
 
-/// The per-file time budget the fuzzer holds extractors to.
-pub const BUDGET: Duration = Duration::from_secs(5);
-
-/// Extracts `data` as `format` through the engine's guarded entry point.
-/// A hang past the budget is a finding; so is a caught panic when
-/// `panic_is_a_bug` (our own parsers; the PDF library's panics are caught by
-/// design and only counted).
+/// Extracts `data` as `format` in this process, as an extractor process
+/// does for each file (the fuzzer sees crashes, hangs and allocations the
+/// engine would contain in that process: each is a finding). A caught panic
+/// is a finding when `panic_is_a_bug` (our own parsers; the PDF library's
+/// panics are caught by design and only counted). libFuzzer's own
+/// `-timeout` and `-rss_limit_mb` catch hangs and runaway memory.
 pub fn check_extraction(format: Format, data: &[u8], panic_is_a_bug: bool) {
     if !panic_is_a_bug {
         tolerate_extractor_panics();
     }
-    match extract(format, data.to_vec(), BUDGET) {
-        Err(ExtractError::TimedOut { budget }) => {
-            panic!("{format:?} extraction ran past its budget of {budget:?}")
-        }
+    IN_TOLERATED_EXTRACTION.with(|flag| flag.set(!panic_is_a_bug));
+    let result = extract_in_process(format, data.to_vec());
+    IN_TOLERATED_EXTRACTION.with(|flag| flag.set(false));
+    match result {
         Err(ExtractError::Panicked { message }) if panic_is_a_bug => {
             panic!("{format:?} extractor panicked: {message}")
         }
@@ -30,10 +29,15 @@ pub fn check_extraction(format: Format, data: &[u8], panic_is_a_bug: bool) {
     }
 }
 
+thread_local! {
+    /// Set while a PDF extraction runs, whose panics are tolerated.
+    static IN_TOLERATED_EXTRACTION: Cell<bool> = const { Cell::new(false) };
+}
+
 /// libfuzzer-sys installs a panic hook that aborts the process on every
 /// panic, even one that `catch_unwind` would catch. The engine catches the
-/// PDF library's panics by design (on its `gleaner-extract` threads), so for
-/// the pdf target a panic on such a thread is not a crash: it is reported
+/// PDF library's panics by design (in its extractor processes), so for
+/// the pdf target a panic during extraction is not a crash: it is reported
 /// once per panic site (that is a finding to report upstream) and the
 /// extraction goes on to end in `ExtractError::Panicked`. Panics anywhere
 /// else still abort, and so do these when `GLEANER_FUZZ_ABORT_ON_PANIC` is
@@ -47,7 +51,7 @@ fn tolerate_extractor_panics() {
         let fuzzer_hook = std::panic::take_hook();
         let seen: Mutex<HashSet<String>> = Mutex::new(HashSet::new());
         std::panic::set_hook(Box::new(move |info| {
-            if std::thread::current().name() != Some("gleaner-extract") {
+            if !IN_TOLERATED_EXTRACTION.with(Cell::get) {
                 return fuzzer_hook(info);
             }
             let site = info

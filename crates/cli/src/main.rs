@@ -13,6 +13,9 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // Started by the engine as an extractor process: serve and exit before
+    // anything else (no arguments to parse, no logging, no threads).
+    gleaner_core::extract::serve_if_asked();
     // Die quietly on a closed pipe (`gleaner jobs | head`), as Unix tools do,
     // instead of panicking in println!.
     // SAFETY: setting a signal disposition before any thread exists.

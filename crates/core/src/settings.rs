@@ -110,6 +110,15 @@ pub const REGISTRY: &[SettingSpec] = &[
         description: "Time budget for extracting the text of one file",
     },
     SettingSpec {
+        key: "index.extract_memory_mb",
+        kind: SettingKind::Integer {
+            min: 128,
+            max: 16384,
+        },
+        default: "1024",
+        description: "Memory one extractor process may use for one file (PDF, office, HTML)",
+    },
+    SettingSpec {
         key: "retention.days",
         kind: SettingKind::Integer { min: 1, max: 3650 },
         default: "30",
@@ -319,9 +328,12 @@ impl Settings {
         self.integer("index.max_file_mb") as u64 * 1024 * 1024
     }
 
-    /// Time budget for one file's extraction.
-    pub fn extract_timeout(&self) -> Duration {
-        Duration::from_secs(self.integer("index.extract_timeout_s") as u64)
+    /// The limits one file's extraction runs under.
+    pub fn extract_limits(&self) -> crate::extract::ExtractLimits {
+        crate::extract::ExtractLimits {
+            timeout: Duration::from_secs(self.integer("index.extract_timeout_s") as u64),
+            memory_bytes: self.integer("index.extract_memory_mb") as u64 * 1024 * 1024,
+        }
     }
 }
 

@@ -218,8 +218,7 @@ fn inline_mark(name: &[u8], run_depth: usize, out: &mut String) {
 mod tests {
     use super::*;
     use crate::extract::package::test_support::{zip_of, zip_with_repeated};
-    use crate::extract::{extract as dispatch, Format};
-    use std::time::Duration;
+    use crate::extract::{extract_in_process as dispatch, Format};
 
     const W: &str = r#"xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006""#;
 
@@ -284,18 +283,14 @@ mod tests {
             "word/document.xml",
             &document("<w:p><w:r><w:t>via extract</w:t></w:r></w:p>"),
         )]);
-        let got = dispatch(Format::Docx, bytes, Duration::from_secs(10)).unwrap();
+        let got = dispatch(Format::Docx, bytes).unwrap();
         assert_eq!(got.text, "via extract\n");
         assert_eq!(got.extractor, "docx/1");
     }
 
     #[test]
     fn garbage_is_malformed() {
-        let got = dispatch(
-            Format::Docx,
-            b"this is not a zip at all".to_vec(),
-            Duration::from_secs(10),
-        );
+        let got = dispatch(Format::Docx, b"this is not a zip at all".to_vec());
         assert!(
             matches!(got, Err(ExtractError::Malformed { format: "docx", .. })),
             "{got:?}"

@@ -923,8 +923,7 @@ fn named_entity(name: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::{extract as dispatch, Format};
-    use std::time::Duration;
+    use crate::extract::{extract_in_process as dispatch, Format};
 
     fn text_of(html: &str) -> String {
         extract(html.as_bytes().to_vec()).unwrap()
@@ -1063,12 +1062,7 @@ mod tests {
 
     #[test]
     fn dispatch_reports_the_html_extractor() {
-        let got = dispatch(
-            Format::Html,
-            b"<title>T</title><p>x</p>".to_vec(),
-            Duration::from_secs(1),
-        )
-        .unwrap();
+        let got = dispatch(Format::Html, b"<title>T</title><p>x</p>".to_vec()).unwrap();
         assert_eq!(got.text, "T\nx\n");
         assert_eq!(got.extractor, "html/1");
     }

@@ -8,37 +8,47 @@
 //! `pdf` (pdf_oxide), `docx` and `odt` (zip + quick-xml, sharing the zip-bomb
 //! guard in `package`).
 //!
-//! Parsers of complex binary formats are the part of the indexer most likely
-//! to crash or spin on a hostile or broken file, and one bad file must never
-//! take the indexer down or stall it. So PDF, DOCX and ODT run on a thread of
-//! their own inside `catch_unwind`, and the caller stops waiting after a time
-//! budget. A Rust thread cannot be killed: a timed-out parser is abandoned and
-//! keeps its CPU and memory until it finishes by itself
-//! ([`stray_extractions`] counts them so a scheduler can back off). Text and
-//! HTML are cheap and linear-time, so they run inline on the caller's thread
-//! with `catch_unwind` only: a thread per small text file would cost more than
-//! the extraction.
+//! Parsers of complex formats are the part of the indexer most likely to
+//! crash, spin or allocate without bound on a hostile or broken file, and
+//! `catch_unwind` cannot stop a parser that overflows its stack (the whole
+//! process aborts) or loops. So every parser of an untrusted format (PDF,
+//! DOCX, ODT, HTML) runs in an extractor process (`child`, confined by
+//! `seccomp` to its pipes), taken from a small pool (`pool`) and driven over
+//! a pipe protocol (`protocol`) under memory, stack, CPU-time and wall-time
+//! limits (`process`). A crash, abort, stack overflow, limit or hang fails
+//! that file alone with its reason ([`ExtractError::Crashed`],
+//! [`ExtractError::TimedOut`]); the process is replaced and the scan goes
+//! on. Plain text stays in the engine: decoding is linear, our own code,
+//! and a process round trip per small file would cost more than the work.
 //!
-//! Every extractor returns text without NUL characters (SQLite FTS and C
-//! strings downstream treat NUL as a terminator), and every extractor has a
+//! Every extractor returns text without NUL characters (C strings
+//! downstream treat NUL as a terminator), and every extractor has a
 //! versioned id ([`extractor_id`]) stored with its output, so that improving
 //! an extractor and bumping its version lets the indexer re-extract exactly the
 //! documents it produced.
 
+mod child;
 mod docx;
 mod html;
 mod odt;
 mod package;
 mod pdf;
+mod pool;
+mod process;
+mod protocol;
+#[cfg(target_os = "linux")]
+mod seccomp;
 mod text;
 
+pub use child::{serve, serve_if_asked, EXTRACTOR_ARG};
+pub use pool::{
+    end_idle_processes, idle_processes, processes_started, set_extractor_program, EXTRACTOR_ENV,
+};
 pub use text::decode_text;
 
 use std::any::Any;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
-use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
 /// What kind of extraction a file needs, decided from its name alone (no IO).
@@ -96,6 +106,27 @@ impl Format {
             Format::Sniff => "sniff",
             Format::NoText => "notext",
         }
+    }
+
+    /// The format's name in a sentence ("stack overflow in the PDF
+    /// parser").
+    pub fn display_name(&self) -> &'static str {
+        match self {
+            Format::Text | Format::Sniff => "text",
+            Format::Html => "HTML",
+            Format::Pdf => "PDF",
+            Format::Docx => "DOCX",
+            Format::Odt => "ODT",
+            Format::NoText => "binary",
+        }
+    }
+
+    /// Whether files of this format are parsed in an extractor process.
+    pub fn runs_out_of_process(&self) -> bool {
+        matches!(
+            self,
+            Format::Html | Format::Pdf | Format::Docx | Format::Odt
+        )
     }
 }
 
@@ -255,16 +286,24 @@ pub enum ExtractError {
         /// What the parser reported.
         reason: String,
     },
-    /// The extractor panicked; the panic was caught. Also used when the
-    /// extractor thread could not be started at all.
+    /// The parser panicked; the panic was caught and the parser's process
+    /// lives on.
     #[error("extractor crashed: {message}")]
     Panicked {
         /// The panic message, when it was a string.
         message: String,
     },
-    /// The extractor did not finish within the caller's budget. Its thread is
-    /// left running (threads cannot be killed) and its result discarded.
-    #[error("extraction took longer than {budget:?}")]
+    /// The parser's process died or was stopped at one of its limits.
+    #[error("{cause} in the {} parser", format.display_name())]
+    Crashed {
+        /// The format being parsed.
+        format: Format,
+        /// How the process ended.
+        cause: CrashCause,
+    },
+    /// The extractor did not answer within its time budget; its process
+    /// was killed.
+    #[error("took longer than {} s", budget.as_secs_f64().ceil() as u64)]
     TimedOut {
         /// The budget that was exceeded.
         budget: Duration,
@@ -276,117 +315,132 @@ pub enum ExtractError {
         /// The decompression cap that was hit.
         limit: u64,
     },
+    /// No extractor process could be started or confined. Not the file's
+    /// fault: it is tried again later.
+    #[error("no extractor process: {reason}")]
+    Unavailable {
+        /// Why.
+        reason: String,
+    },
+}
+
+impl ExtractError {
+    /// Whether the file itself brought its parser down (a crash, a limit,
+    /// a hang). Such a file is not tried again until it changes, so one
+    /// hostile file can never make the engine crash or stall in a loop
+    /// (Watchman's poison rule).
+    pub fn is_poison(&self) -> bool {
+        matches!(
+            self,
+            ExtractError::Crashed { .. } | ExtractError::TimedOut { .. }
+        )
+    }
+}
+
+/// How an extractor process ended.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CrashCause {
+    /// It ran out of stack (deep nesting).
+    #[error("stack overflow")]
+    StackOverflow,
+    /// An allocation failed at its memory limit.
+    #[error("memory limit {} reached", human_bytes(*limit_bytes))]
+    MemoryLimit {
+        /// The limit.
+        limit_bytes: u64,
+    },
+    /// It spun past its CPU-time budget and the kernel stopped it.
+    #[error("CPU time limit reached")]
+    CpuLimit,
+    /// Something else killed it (the kernel's out-of-memory killer, most
+    /// likely).
+    #[error("process killed (out of memory?)")]
+    Killed,
+    /// It died of a signal (a segmentation fault, an abort).
+    #[error("crash (signal {number})")]
+    Signal {
+        /// The signal.
+        number: i32,
+    },
+    /// It exited before answering.
+    #[error("unexpected exit (status {code})")]
+    Exited {
+        /// The exit status.
+        code: i32,
+    },
+    /// It answered something that is not an answer.
+    #[error("unreadable answer ({reason})")]
+    Protocol {
+        /// What was wrong.
+        reason: String,
+    },
+}
+
+/// `1 GiB`, `512 MiB`.
+fn human_bytes(bytes: u64) -> String {
+    if bytes >= 1 << 30 && bytes % (1 << 30) == 0 {
+        format!("{} GiB", bytes >> 30)
+    } else {
+        format!("{} MiB", bytes >> 20)
+    }
+}
+
+/// The limits one file's extraction runs under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtractLimits {
+    /// Wall-clock time, and CPU time, for one file.
+    pub timeout: Duration,
+    /// Memory an extractor process may allocate.
+    pub memory_bytes: u64,
+}
+
+impl Default for ExtractLimits {
+    fn default() -> Self {
+        ExtractLimits {
+            timeout: Duration::from_secs(60),
+            memory_bytes: 1 << 30,
+        }
+    }
 }
 
 /// Extracts the text of a file whose whole content is `bytes`.
 ///
-/// Never panics and never runs past `budget` from the caller's point of
-/// view. PDF, DOCX and ODT parsers run on a thread of their own inside
-/// `catch_unwind`: a panicking parser becomes [`ExtractError::Panicked`], and
-/// if it has not answered within `budget` the caller gets
-/// [`ExtractError::TimedOut`] while the stray thread is left to finish on its
-/// own — it cannot be killed, so it keeps using CPU and memory until it ends
-/// (see [`stray_extractions`]). Text, Sniff and HTML run inline on the
-/// caller's thread with `catch_unwind` only, and ignore `budget`: they are
-/// linear-time, and a thread per small file would cost more than the work.
-///
-/// `bytes` is taken by value so the guarded thread owns the data without a
-/// copy, and so valid UTF-8 text becomes the returned `String` without one.
-/// [`Format::NoText`] gives [`ExtractError::Binary`].
+/// Never panics, and never takes longer than `limits.timeout` or more
+/// memory than `limits.memory_bytes` for the formats parsed out of process
+/// ([`Format::runs_out_of_process`]); plain text is decoded here, inside
+/// `catch_unwind`. [`Format::NoText`] gives [`ExtractError::Binary`].
 pub fn extract(
     format: Format,
     bytes: Vec<u8>,
-    budget: Duration,
+    limits: &ExtractLimits,
 ) -> Result<Extracted, ExtractError> {
-    let text = match format {
-        Format::Text | Format::Sniff => run_inline(move || text::extract_owned(bytes))?,
-        Format::Html => run_inline(move || html::extract(bytes))?,
-        Format::Pdf => run_guarded(budget, move || pdf::extract(bytes))?,
-        Format::Docx => run_guarded(budget, move || docx::extract(bytes))?,
-        Format::Odt => run_guarded(budget, move || odt::extract(bytes))?,
-        Format::NoText => return Err(ExtractError::Binary),
-    };
+    if format.runs_out_of_process() {
+        pool::extract(format, &bytes, limits)
+    } else {
+        extract_in_process(format, bytes)
+    }
+}
+
+/// Extracts in this process, turning a panic into an error. What an
+/// extractor process runs for each file, and what the fuzz targets call;
+/// the engine itself uses it only for plain text (see [`extract`]).
+///
+/// `bytes` is taken by value so valid UTF-8 text becomes the returned
+/// `String` without a copy.
+pub fn extract_in_process(format: Format, bytes: Vec<u8>) -> Result<Extracted, ExtractError> {
+    let text = run_inline(move || match format {
+        Format::Text | Format::Sniff => text::extract_owned(bytes),
+        Format::Html => html::extract(bytes),
+        Format::Pdf => pdf::extract(bytes),
+        Format::Docx => docx::extract(bytes),
+        Format::Odt => odt::extract(bytes),
+        Format::NoText => Err(ExtractError::Binary),
+    })?;
     Ok(Extracted {
         text: strip_nul(text),
         extractor: extractor_id(format),
     })
-}
-
-/// How many extractor threads timed out and are still running. They hold a
-/// core and their document's memory until they end by themselves, so a
-/// scheduler may wait for this to drop before starting more heavy
-/// extractions.
-pub fn stray_extractions() -> usize {
-    STRAY_THREADS.load(Ordering::Relaxed)
-}
-
-static STRAY_THREADS: AtomicUsize = AtomicUsize::new(0);
-
-/// The guarded thread's stack. Document parsers recurse on nested
-/// structures, and a stack overflow aborts the whole process (it cannot be
-/// caught), so give them far more than the 2 MiB default; untouched stack
-/// pages cost no memory.
-const GUARDED_STACK_BYTES: usize = 64 << 20;
-
-const RUNNING: u8 = 0;
-const FINISHED: u8 = 1;
-const ABANDONED: u8 = 2;
-
-/// Runs `work` on its own thread inside `catch_unwind`, waiting at most
-/// `budget` for its answer.
-fn run_guarded<T, F>(budget: Duration, work: F) -> Result<T, ExtractError>
-where
-    T: Send + 'static,
-    F: FnOnce() -> Result<T, ExtractError> + Send + 'static,
-{
-    // One buffered slot: the worker never blocks on send, even when nobody
-    // listens any more.
-    let (tx, rx) = mpsc::sync_channel(1);
-    // The worker finishing and the caller giving up can happen at the same
-    // instant; one atomic state settles which of them accounts for a stray
-    // thread, so the count can neither leak nor go negative.
-    let state = Arc::new(AtomicU8::new(RUNNING));
-    let worker_state = Arc::clone(&state);
-    let spawned = std::thread::Builder::new()
-        .name("gleaner-extract".into())
-        .stack_size(GUARDED_STACK_BYTES)
-        .spawn(move || {
-            let result = panic::catch_unwind(AssertUnwindSafe(work))
-                .unwrap_or_else(|payload| Err(panicked(payload)));
-            let _ = tx.send(result);
-            if worker_state.swap(FINISHED, Ordering::AcqRel) == ABANDONED {
-                STRAY_THREADS.fetch_sub(1, Ordering::Relaxed);
-                tracing::debug!("a timed-out extractor thread finished");
-            }
-        });
-    if let Err(err) = spawned {
-        return Err(ExtractError::Panicked {
-            message: format!("could not start the extractor thread: {err}"),
-        });
-    }
-    match rx.recv_timeout(budget) {
-        Ok(result) => result,
-        Err(mpsc::RecvTimeoutError::Timeout) => {
-            STRAY_THREADS.fetch_add(1, Ordering::Relaxed);
-            match state.compare_exchange(RUNNING, ABANDONED, Ordering::AcqRel, Ordering::Acquire) {
-                Ok(_) => {
-                    tracing::warn!(
-                        ?budget,
-                        strays = stray_extractions(),
-                        "extractor timed out; its thread is left to finish on its own"
-                    );
-                    Err(ExtractError::TimedOut { budget })
-                }
-                Err(_) => {
-                    // It finished in the instant between the timeout and
-                    // now, and sent before saying so: take its answer.
-                    STRAY_THREADS.fetch_sub(1, Ordering::Relaxed);
-                    rx.recv().unwrap_or_else(|_| Err(vanished()))
-                }
-            }
-        }
-        Err(mpsc::RecvTimeoutError::Disconnected) => Err(vanished()),
-    }
 }
 
 /// Runs `work` on the caller's thread, turning a panic into an error.
@@ -410,14 +464,6 @@ fn panicked(payload: Box<dyn Any + Send>) -> ExtractError {
     ExtractError::Panicked { message }
 }
 
-/// The worker dropped its sender without sending: only possible if dropping
-/// a panic payload itself panicked.
-fn vanished() -> ExtractError {
-    ExtractError::Panicked {
-        message: "extractor thread ended without an answer".to_owned(),
-    }
-}
-
 /// Removes NUL characters, without copying when there are none (the usual
 /// case).
 fn strip_nul(text: String) -> String {
@@ -431,7 +477,6 @@ fn strip_nul(text: String) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Instant;
 
     fn fmt(name: &str) -> Format {
         Format::for_path(Path::new(name))
@@ -490,21 +535,13 @@ mod tests {
 
     #[test]
     fn dispatch_text_and_notext() {
-        let got = extract(
-            Format::Text,
-            b"hello\0 world".to_vec(),
-            Duration::from_secs(1),
-        );
+        let limits = ExtractLimits::default();
+        let got = extract(Format::Text, b"hello\0 world".to_vec(), &limits);
         assert!(matches!(got, Err(ExtractError::Binary)), "{got:?}");
-        let got = extract(
-            Format::Sniff,
-            b"plain words\n".to_vec(),
-            Duration::from_secs(1),
-        )
-        .unwrap();
+        let got = extract(Format::Sniff, b"plain words\n".to_vec(), &limits).unwrap();
         assert_eq!(got.text, "plain words\n");
         assert_eq!(got.extractor, "text/1");
-        let got = extract(Format::NoText, b"anything".to_vec(), Duration::from_secs(1));
+        let got = extract(Format::NoText, b"anything".to_vec(), &limits);
         assert!(matches!(got, Err(ExtractError::Binary)));
     }
 
@@ -512,61 +549,25 @@ mod tests {
     fn nul_after_the_sniffed_prefix_is_stripped() {
         let mut bytes = vec![b'a'; 9000];
         bytes.extend_from_slice(b"\0tail");
-        let got = extract(Format::Text, bytes, Duration::from_secs(1)).unwrap();
+        let got = extract(Format::Text, bytes, &ExtractLimits::default()).unwrap();
         assert!(!got.text.contains('\0'));
         assert!(got.text.ends_with("atail"));
     }
 
     #[test]
-    fn guard_returns_the_answer() {
-        let got = run_guarded(Duration::from_secs(5), || Ok(42));
-        assert_eq!(got.unwrap(), 42);
-        let got: Result<(), _> =
-            run_guarded(Duration::from_secs(5), || Err(ExtractError::Encrypted));
-        assert!(matches!(got, Err(ExtractError::Encrypted)));
-    }
-
-    #[test]
-    fn guard_catches_a_panic() {
-        let got: Result<(), _> = run_guarded(Duration::from_secs(5), || panic!("parser exploded"));
-        match got {
-            Err(ExtractError::Panicked { message }) => assert_eq!(message, "parser exploded"),
-            other => panic!("expected Panicked, got {other:?}"),
-        }
-        let n = 7;
-        let got: Result<(), _> =
-            run_guarded(Duration::from_secs(5), move || panic!("page {n} bad"));
-        assert!(matches!(got, Err(ExtractError::Panicked { message }) if message == "page 7 bad"));
-    }
-
-    #[test]
-    fn inline_catches_a_panic() {
+    fn in_process_catches_a_panic() {
         let got: Result<(), _> = run_inline(|| panic!("inline boom"));
         assert!(matches!(got, Err(ExtractError::Panicked { message }) if message == "inline boom"));
     }
 
     #[test]
-    fn guard_times_out_and_leaves_the_thread() {
-        let budget = Duration::from_millis(50);
-        let start = Instant::now();
-        let got: Result<(), _> = run_guarded(budget, || {
-            std::thread::sleep(Duration::from_millis(400));
-            Ok(())
-        });
-        let waited = start.elapsed();
-        assert!(matches!(got, Err(ExtractError::TimedOut { budget: b }) if b == budget));
-        assert!(waited < Duration::from_millis(300), "waited {waited:?}");
-        // No other test times out, so the count is this thread's alone.
-        assert_eq!(stray_extractions(), 1);
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while stray_extractions() > 0 && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        assert_eq!(
-            stray_extractions(),
-            0,
-            "the stray thread was not accounted for"
-        );
+    fn only_untrusted_parsers_leave_the_process() {
+        assert!(Format::Pdf.runs_out_of_process());
+        assert!(Format::Html.runs_out_of_process());
+        assert!(Format::Docx.runs_out_of_process());
+        assert!(Format::Odt.runs_out_of_process());
+        assert!(!Format::Text.runs_out_of_process());
+        assert!(!Format::Sniff.runs_out_of_process());
     }
 
     #[test]
@@ -580,5 +581,30 @@ mod tests {
             ExtractError::TooLarge { limit: 10 }.to_string(),
             "document expands past 10 bytes"
         );
+        let crashed = |cause| ExtractError::Crashed {
+            format: Format::Pdf,
+            cause,
+        };
+        assert_eq!(
+            crashed(CrashCause::StackOverflow).to_string(),
+            "stack overflow in the PDF parser"
+        );
+        assert_eq!(
+            crashed(CrashCause::MemoryLimit {
+                limit_bytes: 1 << 30
+            })
+            .to_string(),
+            "memory limit 1 GiB reached in the PDF parser"
+        );
+        assert_eq!(
+            ExtractError::TimedOut {
+                budget: Duration::from_secs(60)
+            }
+            .to_string(),
+            "took longer than 60 s"
+        );
+        assert!(crashed(CrashCause::CpuLimit).is_poison());
+        assert!(!ExtractError::Encrypted.is_poison());
+        assert!(!ExtractError::Unavailable { reason: "x".into() }.is_poison());
     }
 }

@@ -186,8 +186,7 @@ fn trim_trailing_space(out: &mut String) {
 mod tests {
     use super::*;
     use crate::extract::package::test_support::zip_of;
-    use crate::extract::{extract as dispatch, Format};
-    use std::time::Duration;
+    use crate::extract::{extract_in_process as dispatch, Format};
 
     const NS: &str = r#"xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:dc="http://purl.org/dc/elements/1.1/""#;
 
@@ -238,12 +237,7 @@ mod tests {
 
     #[test]
     fn dispatch_through_the_guard() {
-        let got = dispatch(
-            Format::Odt,
-            odt("<text:p>via extract</text:p>"),
-            Duration::from_secs(10),
-        )
-        .unwrap();
+        let got = dispatch(Format::Odt, odt("<text:p>via extract</text:p>")).unwrap();
         assert_eq!(got.text, "via extract\n");
         assert_eq!(got.extractor, "odt/1");
     }

@@ -100,8 +100,7 @@ fn malformed(reason: impl Into<String>) -> ExtractError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::{extract as dispatch, Format};
-    use std::time::Duration;
+    use crate::extract::{extract_in_process as dispatch, Format};
 
     /// Assembles a PDF from object bodies (object i+1 is `objects[i]`),
     /// computing the cross-reference offsets, with extra trailer entries.
@@ -188,7 +187,7 @@ mod tests {
 
     #[test]
     fn dispatch_through_the_guard() {
-        let got = dispatch(Format::Pdf, hello_pdf(), Duration::from_secs(20)).unwrap();
+        let got = dispatch(Format::Pdf, hello_pdf()).unwrap();
         assert!(got.text.contains("Hello PDF world"), "{:?}", got.text);
         assert_eq!(got.extractor, "pdf_oxide-0.3/2");
     }
@@ -196,7 +195,7 @@ mod tests {
     #[test]
     fn truncated_pdf_is_malformed() {
         let pdf = hello_pdf();
-        let got = dispatch(Format::Pdf, pdf[..40].to_vec(), Duration::from_secs(20));
+        let got = dispatch(Format::Pdf, pdf[..40].to_vec());
         assert!(
             matches!(got, Err(ExtractError::Malformed { format: "pdf", .. })),
             "{got:?}"
@@ -215,7 +214,7 @@ mod tests {
                 x as u8
             })
             .collect();
-        let got = dispatch(Format::Pdf, garbage.clone(), Duration::from_secs(20));
+        let got = dispatch(Format::Pdf, garbage.clone());
         assert!(
             matches!(got, Err(ExtractError::Malformed { .. })),
             "{got:?}"
@@ -223,7 +222,7 @@ mod tests {
         // The same soup behind a valid header must not panic or hang either.
         let mut headed = b"%PDF-1.7\n".to_vec();
         headed.extend_from_slice(&garbage);
-        let got = dispatch(Format::Pdf, headed, Duration::from_secs(20));
+        let got = dispatch(Format::Pdf, headed);
         assert!(
             matches!(got, Err(ExtractError::Malformed { .. })),
             "{got:?}"
@@ -238,7 +237,7 @@ mod tests {
         let o = "2".repeat(64);
         let encrypt = format!("/Encrypt << /Filter /Standard /V 1 /R 2 /Length 40 /P -4 /O <{o}> /U <{u}> >> /ID [<00112233445566778899aabbccddeeff> <00112233445566778899aabbccddeeff>]");
         let pdf = pdf_with_pages(&[b"BT /F1 24 Tf 72 720 Td (secret) Tj ET"], &encrypt);
-        let got = dispatch(Format::Pdf, pdf, Duration::from_secs(20));
+        let got = dispatch(Format::Pdf, pdf);
         assert!(matches!(got, Err(ExtractError::Encrypted)), "{got:?}");
     }
 

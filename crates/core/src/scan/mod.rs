@@ -73,7 +73,7 @@ impl ScanOptions {
             workers: settings.workers(),
             read: ReadOptions {
                 max_file_bytes: settings.max_file_bytes(),
-                extract_timeout: settings.extract_timeout(),
+                extract: settings.extract_limits(),
             },
             batch_max_files: 500,
             batch_max_age: Duration::from_millis(250),
@@ -462,7 +462,7 @@ fn decide(
         WriteOp::Fail {
             row: document_row(source_id, &item.file, item.format, stat),
             error,
-            retry_at: now_ms() + retry_backoff_ms(failures),
+            retry_at: Some(now_ms() + retry_backoff_ms(failures)),
         }
     };
     match outcome {
@@ -514,7 +514,18 @@ fn decide(
                 (Some(content), _) => ContentChange::Existing(content),
                 (None, Some(Ok(new))) => ContentChange::New(new),
                 (None, Some(Err(ExtractError::Binary))) => ContentChange::NameOnly,
-                (None, Some(Err(err))) => return Some(fail(counts, stat, err.to_string())),
+                (None, Some(Err(err))) => {
+                    let poison = err.is_poison();
+                    let mut op = fail(counts, stat, err.to_string());
+                    if poison {
+                        // It brought its parser down: not again until it
+                        // changes (its stat then differs and it is read anew).
+                        if let WriteOp::Fail { retry_at, .. } = &mut op {
+                            *retry_at = None;
+                        }
+                    }
+                    return Some(op);
+                }
                 (None, None) => ContentChange::NameOnly,
             };
             count_indexed(counts);

@@ -7,8 +7,8 @@
 use std::time::Duration;
 
 use crate::chunk::chunk_text;
-use crate::extract::{self, ExtractError, Format};
-use crate::fingerprint::{read_stable, FileStat, Md5, ReadError};
+use crate::extract::{self, ExtractError, ExtractLimits, Format};
+use crate::fingerprint::{read_stable, FileStat, Md5, ReadError, ReadTarget};
 use crate::store::{NewContent, Store};
 
 /// How a worker reads files.
@@ -16,8 +16,8 @@ use crate::store::{NewContent, Store};
 pub struct ReadOptions {
     /// Files larger than this are listed by name only, never read.
     pub max_file_bytes: u64,
-    /// Time budget for one file's extraction.
-    pub extract_timeout: Duration,
+    /// Limits of one file's extraction.
+    pub extract: ExtractLimits,
 }
 
 /// What reading one file gave.
@@ -62,10 +62,20 @@ pub fn read_file(
     if item.format == Format::NoText || walked.size > options.max_file_bytes {
         return ReadOutcome::NameOnly { stat: walked };
     }
+    // The walk listed the file at `rel_path` below the source root.
+    let depth = item.file.rel_path.components().count();
+    let Some(root) = item.file.path.ancestors().nth(depth) else {
+        return ReadOutcome::Vanished;
+    };
+    let target = ReadTarget {
+        root,
+        rel: &item.file.rel_path,
+        walked,
+    };
     let mut attempt = 0;
     let bytes = loop {
         attempt += 1;
-        match read_stable(&item.file.path, options.max_file_bytes) {
+        match read_stable(&target, options.max_file_bytes) {
             Ok(bytes) => break bytes,
             // Grew past the cap since the walk: what the walk would have done.
             Err(ReadError::TooLarge { .. }) => return ReadOutcome::NameOnly { stat: walked },
@@ -75,6 +85,9 @@ pub fn read_file(
                 return ReadOutcome::Vanished
             }
             Err(ReadError::NotAFile) => return ReadOutcome::Vanished,
+            // Now a link, or a path through one: not a file of the source
+            // (the next scan sees whatever is there).
+            Err(ReadError::Redirected) => return ReadOutcome::Vanished,
             Err(ReadError::ChangedWhileReading) if attempt < TORN_READ_ATTEMPTS => {
                 std::thread::sleep(Duration::from_millis(50 * attempt as u64));
             }
@@ -106,18 +119,17 @@ pub fn read_file(
         };
     }
     let size = bytes.bytes.len() as u64;
-    let extracted =
-        extract::extract(item.format, bytes.bytes, options.extract_timeout).map(|extracted| {
-            let chunks = chunk_text(&extracted.text);
-            NewContent {
-                md5,
-                size,
-                format: item.format.as_str(),
-                extractor: extracted.extractor.to_string(),
-                text_bytes: extracted.text.len(),
-                chunks,
-            }
-        });
+    let extracted = extract::extract(item.format, bytes.bytes, &options.extract).map(|extracted| {
+        let chunks = chunk_text(&extracted.text);
+        NewContent {
+            md5,
+            size,
+            format: item.format.as_str(),
+            extractor: extracted.extractor.to_string(),
+            text_bytes: extracted.text.len(),
+            chunks,
+        }
+    });
     ReadOutcome::Read {
         stat,
         md5,
@@ -157,7 +169,7 @@ mod tests {
     fn options(max_file_bytes: u64) -> ReadOptions {
         ReadOptions {
             max_file_bytes,
-            extract_timeout: Duration::from_secs(10),
+            extract: ExtractLimits::default(),
         }
     }
 

@@ -126,8 +126,9 @@ pub enum WriteOp {
         row: DocumentRow,
         /// What went wrong, in plain words.
         error: String,
-        /// When to try again (unix ms).
-        retry_at: i64,
+        /// When to try again (unix ms); `None`: not until the file changes
+        /// (it crashed or stalled its parser).
+        retry_at: Option<i64>,
     },
     /// The path is gone from disk (or from the rules): it leaves search at once.
     Delete {
