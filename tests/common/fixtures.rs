@@ -85,3 +85,16 @@ pub fn odt(paragraphs: &[&str]) -> Vec<u8> {
         ("content.xml", &content),
     ])
 }
+
+/// A 1 MB PDF whose catalog holds an array nested `depth` deep: a parser
+/// that recurses once per level runs out of stack (the attack that once
+/// aborted the whole engine).
+pub fn nested_array_pdf(depth: usize) -> Vec<u8> {
+    let mut pdf = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R /X ".to_vec();
+    pdf.extend(std::iter::repeat_n(b'[', depth));
+    pdf.extend(std::iter::repeat_n(b']', depth));
+    pdf.extend_from_slice(
+        b" >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n",
+    );
+    pdf
+}

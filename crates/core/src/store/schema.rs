@@ -173,6 +173,50 @@ CREATE TRIGGER documents_au AFTER UPDATE OF name ON documents BEGIN
 END;
 INSERT INTO names_fts(names_fts) VALUES ('rebuild');
 "#,
+    // 5: the full-text index moves out of SQLite into the search index
+    // (`search/`, tantivy), which is derived from these tables and fed by
+    // an outbox written in the same transaction as every change of a
+    // document: the search index remembers the last outbox row it applied
+    // (in its commit) and replays the rest after a crash. FTS5 is no longer
+    // kept in step; its tables answer searches only until the new index has
+    // been built from the stored chunks, then they are dropped
+    // (`Store::drop_legacy_fulltext`).
+    r#"
+DROP TRIGGER chunks_ai;
+DROP TRIGGER chunks_ad;
+DROP TRIGGER documents_ai;
+DROP TRIGGER documents_ad;
+DROP TRIGGER documents_au;
+
+-- A document (and the content it points at) whose searchable state may have
+-- changed. AUTOINCREMENT: a sequence number is never reused, so "everything
+-- after N" stays exact when applied rows are deleted.
+CREATE TABLE search_outbox (
+    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    content_id  INTEGER,
+    document_id INTEGER NOT NULL
+);
+CREATE TRIGGER search_documents_ai AFTER INSERT ON documents BEGIN
+    INSERT INTO search_outbox (content_id, document_id) VALUES (new.content_id, new.id);
+END;
+CREATE TRIGGER search_documents_au
+AFTER UPDATE OF source_id, path, name, ext, format, content_id, mtime_ns, active ON documents BEGIN
+    INSERT INTO search_outbox (content_id, document_id) VALUES (old.content_id, old.id);
+    INSERT INTO search_outbox (content_id, document_id)
+        SELECT new.content_id, new.id WHERE new.content_id IS NOT old.content_id;
+END;
+CREATE TRIGGER search_documents_ad AFTER DELETE ON documents BEGIN
+    INSERT INTO search_outbox (content_id, document_id) VALUES (old.content_id, old.id);
+END;
+CREATE TRIGGER search_sources_au AFTER UPDATE OF active ON sources BEGIN
+    INSERT INTO search_outbox (content_id, document_id)
+        SELECT content_id, id FROM documents WHERE source_id = new.id;
+END;
+
+-- A document's title (HTML <title>, PDF/office metadata, first heading),
+-- when its extractor found one.
+ALTER TABLE contents ADD COLUMN title TEXT;
+"#,
 ];
 
 /// `PRAGMA application_id` of a Gleaner index: "GLNR" in ASCII.
