@@ -23,6 +23,7 @@ pub mod priority;
 pub mod query;
 pub mod rebuild;
 pub mod scan;
+pub mod search;
 pub mod settings;
 pub mod source;
 pub mod store;
