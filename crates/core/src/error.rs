@@ -103,6 +103,10 @@ pub enum Error {
     /// An indexing job id that does not exist.
     #[error("no indexing job {0}")]
     UnknownJob(String),
+    /// The search index (tantivy) failed. It is derived from the database
+    /// and can always be rebuilt from it (`gleaner rebuild-search`).
+    #[error("search index: {0}")]
+    SearchIndex(#[from] tantivy::TantivyError),
 }
 
 impl From<rusqlite::Error> for Error {

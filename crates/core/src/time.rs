@@ -29,6 +29,18 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+/// days-from-civil, the inverse of the above).
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -39,5 +51,14 @@ mod tests {
         assert_eq!(iso_time(1_795_000_000_000), "2026-11-18T11:06:40Z");
         assert_eq!(iso_time(951_782_400_000), "2000-02-29T00:00:00Z");
         assert_eq!(iso_time(-1000), "1969-12-31T23:59:59Z");
+    }
+
+    #[test]
+    fn days_round_trip() {
+        for days in [-1, 0, 1, 11_016, 19_753, 20_000, 2_932_896] {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+        }
+        assert_eq!(days_from_civil(2000, 2, 29) * 86_400_000, 951_782_400_000);
     }
 }

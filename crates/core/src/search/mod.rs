@@ -1,5 +1,52 @@
 //! The search index: tantivy, an inverted index derived from the store.
 //!
-//! SQLite stays the source of truth; everything here can be rebuilt from it.
+//! SQLite stays the source of truth (sources, documents, contents, chunks
+//! and their text); everything here can be rebuilt from it. The store's
+//! outbox says what changed (`store::search_feed`), the [`indexer`] is the
+//! one writer that follows it, and searches (`searcher`) read the last
+//! commit from any process.
+//!
+//! ```text
+//! store commit ── outbox rows (same transaction) ──► indexer thread ──► tantivy commit
+//!                                                      (mark = last row)     │
+//! CLI · MCP · HTTP · desktop ──► Searcher (reader, any process) ◄────────────┘
+//! ```
 
 pub mod analysis;
+mod collector;
+mod filter;
+mod hits;
+mod index;
+pub mod indexer;
+pub mod query;
+mod schema;
+mod searcher;
+mod snippet;
+
+pub use filter::SearchFilter;
+pub use index::{Mark, SearchIndex, SEARCH_DIR};
+pub use indexer::{catch_up, IndexerStatus, SearchIndexer};
+pub use query::{parse, ParsedQuery};
+pub use searcher::{Fallback, SearchAnswer, SearchHit, Searcher, PREFIX_WORDS};
+
+use crate::store::UnitKey;
+
+/// Marks a name-only unit's id, so the two kinds of unit never share one.
+const NAME_ONLY_BIT: u64 = 1 << 62;
+
+/// The unit's id in the search index.
+pub fn unit_id(unit: UnitKey) -> u64 {
+    match unit {
+        UnitKey::Content(id) => id as u64,
+        UnitKey::NameOnly(id) => NAME_ONLY_BIT | id as u64,
+    }
+}
+
+/// The unit of an id from the search index.
+pub fn unit_of(id: u64) -> UnitKey {
+    if id & NAME_ONLY_BIT != 0 {
+        UnitKey::NameOnly((id & !NAME_ONLY_BIT) as i64)
+    } else {
+        UnitKey::Content(id as i64)
+    }
+}

@@ -279,6 +279,7 @@ impl Store {
             super::jobs::write_job_counts(&tx, id, &counts)?;
         }
         tx.commit()?;
+        super::commit_signal::announce();
         Ok(chunks_written)
     }
 

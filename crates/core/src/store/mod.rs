@@ -11,6 +11,7 @@
 //! at any more is dropped in that same transaction, so a crash at any moment
 //! leaves either the old or the new version, never neither.
 
+pub mod commit_signal;
 mod documents;
 mod fts5;
 mod identity;
@@ -21,6 +22,7 @@ mod prefix;
 mod rank;
 mod schema;
 mod search;
+mod search_feed;
 mod settings;
 mod snippet;
 mod sources;
@@ -40,6 +42,7 @@ pub use jobs::{JobCounts, JobRates, JobRecord, JobStatus};
 pub use maintenance::MaintenanceReport;
 pub use path_text::{path_text, text_path};
 pub use search::{SearchFilter, SearchHit};
+pub use search_feed::{ChunkText, UnitDocument, UnitKey, UnitLabel};
 pub use sources::SourceStatusRow;
 
 /// A connection to the index database.

@@ -156,6 +156,7 @@ impl Store {
             "UPDATE sources SET active = ?2 WHERE id = ?1",
             params![id, active],
         )?;
+        super::commit_signal::announce();
         Ok(())
     }
 
@@ -171,6 +172,7 @@ impl Store {
             [],
         )?;
         tx.commit()?;
+        super::commit_signal::announce();
         Ok(())
     }
 

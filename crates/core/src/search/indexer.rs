@@ -1,0 +1,488 @@
+//! The search indexer: the one writer of the search index, on a thread of
+//! its own in the process that runs the engine.
+//!
+//! It follows the store's outbox (`store::search_feed`): each row names a
+//! document (and its content) whose searchable state may have changed. For
+//! each such unit it reads what is true in the store *now* and makes the
+//! index say the same — delete the unit, add it back as it is — so applying
+//! a row twice, or rows out of date, is harmless. That is what makes crash
+//! recovery a replay: every commit carries the last outbox row it contains
+//! ([`Mark`]), and a new indexer starts after it.
+//!
+//! Chunks are re-read and re-analysed only when a unit's text changed (its
+//! chunks stamp differs from the one in its label) or it became visible; a
+//! rename, a move, a copy or a touched file rewrites one label.
+//!
+//! Commits: when the outbox is drained, at once if the last commit is older
+//! than [`MIN_COMMIT_GAP`] (a saved file is searchable in milliseconds),
+//! otherwise when that gap has passed; under a steady stream of changes
+//! that is a few commits per second. Searching never waits for any of this:
+//! readers see the last commit.
+//!
+//! An index that is new (first start, a changed analysis, a rebuild) is
+//! first built from every visible unit in key order, committing progress
+//! (`Mark::built_to`) so an interrupted build continues where it stopped;
+//! the outbox rows written meanwhile are replayed after it.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use tantivy::schema::TantivyDocument;
+use tantivy::{IndexReader, IndexWriter, ReloadPolicy, Term};
+
+use super::analysis::{Analyzed, Analyzer};
+use super::index::{Mark, SearchIndex};
+use super::unit_id;
+use crate::error::Result;
+use crate::store::{commit_signal, Store, UnitKey, UnitLabel};
+
+/// Commits are at least this far apart while changes keep coming.
+const MIN_COMMIT_GAP: Duration = Duration::from_millis(200);
+
+/// Outbox rows read at a time.
+const OUTBOX_BATCH: usize = 2_000;
+
+/// Units built between two progress commits of a first build.
+const BUILD_COMMIT_UNITS: usize = 5_000;
+
+/// Memory the chunk writer buffers before it writes a segment.
+const CHUNK_WRITER_BYTES: usize = 48 << 20;
+/// Memory the label writer buffers (tantivy's minimum).
+const LABEL_WRITER_BYTES: usize = 15 << 20;
+
+/// What the indexer is doing, for health and status.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct IndexerStatus {
+    /// Building the index from every unit (first start, rebuild).
+    pub building: bool,
+    /// Units done and to do in that build.
+    pub built_units: u64,
+    /// Units in the build.
+    pub total_units: u64,
+    /// The last outbox row the index holds.
+    pub applied_seq: i64,
+    /// Why the index was rebuilt, when it was.
+    pub rebuild_reason: Option<String>,
+    /// The last error (the indexer retries after it).
+    pub last_error: Option<String>,
+}
+
+/// The running indexer; stopping or dropping it commits what it holds and
+/// ends its thread.
+pub struct SearchIndexer {
+    stop: Arc<AtomicBool>,
+    status: Arc<Mutex<IndexerStatus>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl SearchIndexer {
+    /// Starts the indexer for the store at `database`, with the index in
+    /// `dir`. Fails if the index cannot be opened for writing (another
+    /// writer holds it).
+    pub fn start(database: PathBuf, dir: PathBuf) -> Result<SearchIndexer> {
+        let (index, replaced) = SearchIndex::open_for_writing(&dir)?;
+        let store = Store::open(&database)?;
+        let worker = Worker::new(index, store)?;
+        if replaced {
+            tracing::info!("the search index was built by another version: rebuilding it");
+            worker.status().rebuild_reason =
+                Some("the search index was made by another version of Gleaner".into());
+        }
+        let stop = Arc::new(AtomicBool::new(false));
+        let status = worker.status.clone();
+        let thread_stop = stop.clone();
+        let thread = std::thread::Builder::new()
+            .name("gleaner-search-indexer".into())
+            .spawn(move || worker.run(&thread_stop))
+            .map_err(|e| crate::Error::io("starting the search indexer", &dir, e))?;
+        Ok(SearchIndexer {
+            stop,
+            status,
+            thread: Some(thread),
+        })
+    }
+
+    /// What it is doing.
+    pub fn status(&self) -> IndexerStatus {
+        self.status
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Commits what it holds and ends.
+    pub fn stop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        commit_signal::announce();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for SearchIndexer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Brings the index in `dir` up to date with the store at `database` in the
+/// calling thread, and returns when the outbox is drained and committed
+/// (a `gleaner index` that ran without an engine, before it exits).
+pub fn catch_up(database: PathBuf, dir: PathBuf) -> Result<()> {
+    let (index, _) = SearchIndex::open_for_writing(&dir)?;
+    let store = Store::open(&database)?;
+    let mut worker = Worker::new(index, store)?;
+    while worker.step()? {}
+    worker.commit()?;
+    worker.wait_for_merges();
+    Ok(())
+}
+
+struct Worker {
+    index: SearchIndex,
+    store: Store,
+    chunks: IndexWriter,
+    labels: IndexWriter,
+    label_reader: IndexReader,
+    analyzer: Analyzer,
+    analyzed: Analyzed,
+    mark: Mark,
+    /// Where an interrupted first build stopped (the last unit done).
+    built_to: Option<u64>,
+    /// Stamps decided since the last commit (not visible to the reader).
+    pending: HashMap<u64, Option<u64>>,
+    /// The outbox row to commit with.
+    seq_done: i64,
+    last_commit: Instant,
+    status: Arc<Mutex<IndexerStatus>>,
+}
+
+/// The payload a commit carries: the mark and, during a first build, the
+/// last unit built.
+#[derive(serde::Serialize, serde::Deserialize, Default)]
+struct Payload {
+    #[serde(flatten)]
+    mark: Mark,
+    built_to: Option<u64>,
+}
+
+impl Worker {
+    fn new(index: SearchIndex, store: Store) -> Result<Worker> {
+        let chunks = index.chunks.writer_with_num_threads(1, CHUNK_WRITER_BYTES)?;
+        let labels = index.labels.writer_with_num_threads(1, LABEL_WRITER_BYTES)?;
+        let label_reader = index
+            .labels
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let payload: Payload = index
+            .chunks
+            .load_metas()?
+            .payload
+            .as_deref()
+            .and_then(|p| serde_json::from_str(p).ok())
+            .unwrap_or_default();
+        let mark = index.mark()?;
+        // A first build reflects the store as it is when each unit is
+        // built; the rows written from its start on are replayed after it.
+        let seq_done = if !mark.complete && payload.built_to.is_none() {
+            store.search_outbox_high_water()?
+        } else {
+            mark.seq
+        };
+        let status = IndexerStatus {
+            building: !mark.complete,
+            applied_seq: mark.seq,
+            ..IndexerStatus::default()
+        };
+        Ok(Worker {
+            index,
+            store,
+            chunks,
+            labels,
+            label_reader,
+            analyzer: Analyzer::new(),
+            analyzed: Analyzed::new(),
+            mark,
+            built_to: payload.built_to,
+            pending: HashMap::new(),
+            seq_done,
+            last_commit: Instant::now() - MIN_COMMIT_GAP,
+            status: Arc::new(Mutex::new(status)),
+        })
+    }
+
+    fn status(&self) -> std::sync::MutexGuard<'_, IndexerStatus> {
+        self.status.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn run(mut self, stop: &AtomicBool) {
+        crate::priority::lower_current_thread();
+        let mut failures = 0u32;
+        while !stop.load(Ordering::SeqCst) {
+            let seen = commit_signal::generation();
+            match self.step() {
+                Ok(true) => {
+                    failures = 0;
+                    continue;
+                }
+                Ok(false) => failures = 0,
+                Err(err) => {
+                    failures += 1;
+                    tracing::warn!(%err, "the search indexer failed; trying again");
+                    self.status().last_error = Some(err.to_string());
+                    let backoff = Duration::from_millis(200 << failures.min(8));
+                    commit_signal::wait_after(seen, Some(backoff), || stop.load(Ordering::SeqCst));
+                    continue;
+                }
+            }
+            // Drained: commit now, or when the gap since the last commit
+            // has passed (more changes may arrive meanwhile).
+            if self.has_uncommitted() {
+                let gap = self.last_commit.elapsed();
+                if gap < MIN_COMMIT_GAP {
+                    commit_signal::wait_after(seen, Some(MIN_COMMIT_GAP - gap), || {
+                        stop.load(Ordering::SeqCst)
+                    });
+                    continue;
+                }
+                if let Err(err) = self.commit() {
+                    tracing::warn!(%err, "could not commit the search index");
+                    self.status().last_error = Some(err.to_string());
+                }
+                continue;
+            }
+            commit_signal::wait_after(seen, None, || stop.load(Ordering::SeqCst));
+        }
+        if let Err(err) = self.commit() {
+            tracing::warn!(%err, "could not commit the search index at stop");
+        }
+    }
+
+    fn has_uncommitted(&self) -> bool {
+        !self.pending.is_empty() || self.seq_done != self.mark.seq
+    }
+
+    /// Does one batch of work; false when there was nothing to do.
+    fn step(&mut self) -> Result<bool> {
+        if !self.mark.complete {
+            return self.build_step();
+        }
+        let (last, units) = self.store.search_outbox_after(self.seq_done, OUTBOX_BATCH)?;
+        if last == self.seq_done {
+            return Ok(false);
+        }
+        for unit in units {
+            self.apply(unit)?;
+        }
+        self.seq_done = last;
+        if self.last_commit.elapsed() >= Duration::from_secs(2) {
+            // A long backlog still shows progress to searches.
+            self.commit()?;
+        }
+        Ok(true)
+    }
+
+    /// Builds the next units of a first build; false when there is none.
+    fn build_step(&mut self) -> Result<bool> {
+        let units = self.store.visible_units()?;
+        let start = match self.built_to {
+            Some(done) => units.partition_point(|u| unit_id(*u) <= done),
+            None => 0,
+        };
+        {
+            let mut status = self.status();
+            status.building = true;
+            status.total_units = units.len() as u64;
+            status.built_units = start as u64;
+        }
+        let batch: Vec<UnitKey> = units.iter().skip(start).take(BUILD_COMMIT_UNITS).copied().collect();
+        for unit in &batch {
+            self.apply(*unit)?;
+        }
+        match batch.last() {
+            Some(last) => {
+                self.built_to = Some(unit_id(*last));
+                self.status().built_units = (start + batch.len()) as u64;
+            }
+            None => {
+                self.mark.complete = true;
+                self.built_to = None;
+                let mut status = self.status();
+                status.building = false;
+                status.built_units = status.total_units;
+            }
+        }
+        self.commit()?;
+        Ok(true)
+    }
+
+    /// Makes the index hold `unit` as the store has it now.
+    fn apply(&mut self, unit: UnitKey) -> Result<()> {
+        let id = unit_id(unit);
+        let unit_term = |field| Term::from_field_u64(field, id);
+        let Some(label) = self.store.unit_label(unit)? else {
+            self.chunks.delete_term(unit_term(self.index.chunk_fields.unit));
+            self.labels.delete_term(unit_term(self.index.label_fields.unit));
+            self.pending.insert(id, None);
+            return Ok(());
+        };
+        if let UnitKey::Content(content_id) = unit {
+            let indexed = match self.pending.get(&id) {
+                Some(stamp) => *stamp,
+                None => self.committed_stamp(id)?,
+            };
+            if indexed != Some(label.chunks_stamp) {
+                self.chunks.delete_term(unit_term(self.index.chunk_fields.unit));
+                self.add_chunks(id, content_id)?;
+            }
+        }
+        self.labels.delete_term(unit_term(self.index.label_fields.unit));
+        let document = self.label_document(id, &label);
+        self.labels.add_document(document)?;
+        self.pending.insert(id, Some(label.chunks_stamp));
+        Ok(())
+    }
+
+    fn add_chunks(&mut self, id: u64, content_id: i64) -> Result<()> {
+        let fields = self.index.chunk_fields;
+        let Worker {
+            store,
+            chunks,
+            analyzer,
+            analyzed,
+            ..
+        } = self;
+        store.for_each_chunk(content_id, |chunk| {
+            analyzer.analyze(&chunk.text, analyzed);
+            let mut doc = TantivyDocument::new();
+            doc.add_u64(fields.unit, id);
+            doc.add_u64(fields.seq, chunk.seq as u64);
+            doc.add_pre_tokenized_text(fields.exact, analyzed.exact.to_pre_tokenized(String::new()));
+            doc.add_pre_tokenized_text(fields.stem, analyzed.stem.to_pre_tokenized(String::new()));
+            if !analyzed.cjk_unigrams.is_empty() {
+                doc.add_pre_tokenized_text(
+                    fields.cjk1,
+                    analyzed.cjk_unigrams.to_pre_tokenized(String::new()),
+                );
+            }
+            chunks.add_document(doc)?;
+            Ok(())
+        })
+    }
+
+    fn label_document(&mut self, id: u64, label: &UnitLabel) -> TantivyDocument {
+        let fields = self.index.label_fields;
+        let mut doc = TantivyDocument::new();
+        doc.add_u64(fields.unit, id);
+        doc.add_u64(fields.stamp, label.chunks_stamp);
+        let mut dirs: Vec<String> = Vec::new();
+        for document in &label.documents {
+            self.analyzer.analyze(&document.name, &mut self.analyzed);
+            doc.add_pre_tokenized_text(
+                fields.name,
+                self.analyzed.exact.to_pre_tokenized(String::new()),
+            );
+            doc.add_u64(fields.source, document.source_id as u64);
+            doc.add_text(fields.ext, &document.ext);
+            doc.add_text(fields.format, &document.format);
+            doc.add_i64(fields.mtime, document.mtime_ns / 1_000_000);
+            let path = std::path::Path::new(&document.path);
+            for dir in path.ancestors().skip(1) {
+                let dir = dir.to_string_lossy();
+                if !dir.is_empty() {
+                    dirs.push(dir.into_owned());
+                }
+            }
+        }
+        dirs.sort();
+        dirs.dedup();
+        for dir in dirs {
+            doc.add_text(fields.dir, dir);
+        }
+        if let Some(title) = label.title.as_deref().filter(|t| !t.trim().is_empty()) {
+            self.analyzer.analyze(title, &mut self.analyzed);
+            doc.add_pre_tokenized_text(
+                fields.title_exact,
+                self.analyzed.exact.to_pre_tokenized(String::new()),
+            );
+            doc.add_pre_tokenized_text(
+                fields.title_stem,
+                self.analyzed.stem.to_pre_tokenized(String::new()),
+            );
+        }
+        doc
+    }
+
+    /// The chunks stamp of a unit's label in the last commit.
+    fn committed_stamp(&self, id: u64) -> Result<Option<u64>> {
+        let searcher = self.label_reader.searcher();
+        let term = Term::from_field_u64(self.index.label_fields.unit, id);
+        for segment in searcher.segment_readers() {
+            let inverted = segment.inverted_index(self.index.label_fields.unit)?;
+            let Some(mut postings) =
+                inverted
+                    .read_postings(&term, tantivy::schema::IndexRecordOption::Basic)
+                    .map_err(tantivy::TantivyError::from)?
+            else {
+                continue;
+            };
+            let stamps = segment.fast_fields().u64("stamp")?;
+            use tantivy::DocSet;
+            let mut doc = postings.doc();
+            while doc != tantivy::TERMINATED {
+                if !segment.is_deleted(doc) {
+                    return Ok(stamps.first(doc));
+                }
+                doc = postings.advance();
+            }
+        }
+        Ok(None)
+    }
+
+    /// Commits both indexes with the mark of what they now hold, then
+    /// forgets the outbox rows they hold.
+    fn commit(&mut self) -> Result<()> {
+        if !self.has_uncommitted() && self.built_to.is_none() && self.mark.complete {
+            return Ok(());
+        }
+        let mark = Mark {
+            seq: self.seq_done,
+            complete: self.mark.complete,
+        };
+        let payload = serde_json::to_string(&Payload {
+            mark,
+            built_to: self.built_to,
+        })
+        .unwrap_or_default();
+        // Chunks first: a crash between the two commits leaves labels with
+        // the older mark, and the replay starts from the older of the two.
+        let mut prepared = self.chunks.prepare_commit()?;
+        prepared.set_payload(&payload);
+        prepared.commit()?;
+        let mut prepared = self.labels.prepare_commit()?;
+        prepared.set_payload(&payload);
+        prepared.commit()?;
+        self.label_reader.reload()?;
+        self.pending.clear();
+        self.mark = mark;
+        self.last_commit = Instant::now();
+        if mark.complete {
+            self.store.prune_search_outbox(mark.seq)?;
+        }
+        let mut status = self.status();
+        status.applied_seq = mark.seq;
+        status.last_error = None;
+        Ok(())
+    }
+
+    fn wait_for_merges(self) {
+        let _ = self.chunks.wait_merging_threads();
+        let _ = self.labels.wait_merging_threads();
+    }
+}
