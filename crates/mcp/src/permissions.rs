@@ -32,9 +32,14 @@ pub fn changes_anything(tool: &str) -> bool {
     CHANGE_TOOLS.contains(&tool)
 }
 
+/// Whether the user allows an assistant to change anything.
+pub fn changes_allowed(settings: &Settings) -> bool {
+    settings.boolean(MCP_ALLOW_CHANGES)
+}
+
 /// Ok when the user allowed changes, else the refusal for `tool`.
 pub fn require_changes(settings: &Settings, tool: &str) -> Result<(), ToolError> {
-    if settings.boolean(MCP_ALLOW_CHANGES) {
+    if changes_allowed(settings) {
         return Ok(());
     }
     Err(ToolError(format!(

@@ -27,7 +27,7 @@ use rmcp::{tool, tool_handler, tool_router, ErrorData, RoleServer, ServerHandler
 use crate::context::{Context, ToolError, ToolResult};
 use crate::indexing::{self, JobAction};
 use crate::params::{GetDocument, IndexingStatus, JobId, ListJobs, SearchDocuments, StartIndexing};
-use crate::permissions::{changes_anything, require_changes};
+use crate::permissions::{changes_allowed, changes_anything, require_changes};
 use crate::reading;
 
 /// What the assistant is told about the server when it connects.
@@ -90,11 +90,11 @@ impl GleanerMcp {
 
     /// Whether the user allows changes now; a setting that cannot be read
     /// counts as no.
-    async fn changes_allowed(&self) -> bool {
+    async fn changes_allowed_now(&self) -> bool {
         let context = Arc::clone(&self.context);
         tokio::task::spawn_blocking(move || {
             let settings = context.index().settings();
-            settings.is_ok_and(|s| s.boolean(gleaner_core::settings::MCP_ALLOW_CHANGES))
+            settings.is_ok_and(|settings| changes_allowed(&settings))
         })
         .await
         .unwrap_or(false)
@@ -247,7 +247,7 @@ impl ServerHandler for GleanerMcp {
         _request: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        let allowed = self.changes_allowed().await;
+        let allowed = self.changes_allowed_now().await;
         let tools = self
             .tool_router
             .list_all()
