@@ -135,15 +135,19 @@ pub async fn preview_rules(
     .await?
 }
 
-/// The native folder picker; `None` when the user cancelled it.
+/// The native folder picker, titled `title` (by default for adding a
+/// source); `None` when the user cancelled it.
 #[tauri::command]
-pub async fn pick_folder(window: WebviewWindow) -> CommandResult<Option<PathBuf>> {
+pub async fn pick_folder(
+    window: WebviewWindow,
+    title: Option<String>,
+) -> CommandResult<Option<PathBuf>> {
     use tauri_plugin_dialog::DialogExt;
     let (sender, receiver) = tokio::sync::oneshot::channel();
     window
         .dialog()
         .file()
-        .set_title("Add a folder to Gleaner")
+        .set_title(title.unwrap_or_else(|| "Add a folder to Gleaner".to_string()))
         .set_parent(&window)
         .pick_folder(move |folder| {
             let _ = sender.send(folder.and_then(|folder| folder.into_path().ok()));

@@ -4,6 +4,10 @@ Each test gets a fresh data directory and a folder of files, starts the real
 `gleaner mcp` over stdio with the SDK's own client (which fails on anything
 on stdout that is not the protocol), and stops the engine the server started
 when it ends. Run with tests/mcp/run.sh, which sets up the SDK.
+
+The server is read-only by default: a test that indexes or controls jobs
+first allows changes (`gleaner config set mcp.allow_changes true`) and the
+test's temp folder as a root (`mcp.allowed_roots`), as a user would.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -27,18 +32,21 @@ GLEANER = os.environ.get("GLEANER_BIN") or str(
     / "gleaner"
 )
 
-TOOLS = {
-    "start_background_indexing",
+READ_TOOLS = {
     "get_indexing_status",
     "list_indexing_jobs",
-    "pause_indexing",
-    "resume_indexing",
-    "cancel_indexing",
     "search_documents",
     "get_document",
     "list_sources",
     "get_health",
 }
+CHANGE_TOOLS = {
+    "start_background_indexing",
+    "pause_indexing",
+    "resume_indexing",
+    "cancel_indexing",
+}
+TOOLS = READ_TOOLS | CHANGE_TOOLS
 
 UNKNOWN_JOB = "00000000-0000-4000-8000-000000000000"
 
@@ -52,9 +60,31 @@ class World:
     """A temp data directory and docs folder, and the gleaner CLI on them."""
 
     def __init__(self, root: Path):
+        self.root = root
         self.data = root / "data"
         self.docs = root / "docs"
         self.docs.mkdir()
+        self.env = environment()
+
+    def allow_changes(self, *roots: Path) -> None:
+        """What the user does to let an assistant index: allow changes, and
+        (by default) the test's temp folder as the one allowed root."""
+        roots = roots or (self.root,)
+        self.cli("config", "set", "mcp.allow_changes", "true")
+        self.cli("config", "set", "mcp.allowed_roots", json.dumps([str(r) for r in roots]))
+
+    def fake_home(self) -> Path:
+        """A home folder in the temp dir, with an SSH key in it, that the
+        server (and the engine it starts) take as $HOME."""
+        home = self.root / "home"
+        (home / ".ssh").mkdir(parents=True)
+        (home / ".ssh" / "id_ed25519").write_text(
+            "-----BEGIN OPENSSH PRIVATE KEY-----\nsecretkeymaterial\n"
+        )
+        (home / "notes").mkdir()
+        (home / "notes" / "plan.md").write_text("The garden plan: plant tomatoes.\n")
+        self.env["HOME"] = str(home)
+        return home
 
     def write(self, rel: str, text: str) -> Path:
         path = self.docs / rel
@@ -68,7 +98,7 @@ class World:
             capture_output=True,
             text=True,
             timeout=60,
-            env=environment(),
+            env=self.env,
         )
         assert out.returncode == 0, f"gleaner {args}: {out.stderr}"
         return out.stdout
@@ -77,7 +107,7 @@ class World:
         return StdioServerParameters(
             command=GLEANER,
             args=["--data-dir", str(self.data), *extra, "mcp"],
-            env=environment(),
+            env=self.env,
         )
 
 
@@ -96,7 +126,7 @@ def world(tmp_path):
         [GLEANER, "--data-dir", str(w.data), "stop"],
         capture_output=True,
         timeout=60,
-        env=environment(),
+        env=w.env,
     )
 
 
@@ -156,6 +186,7 @@ def sample_docs(world: World):
 
 @pytest.mark.anyio
 async def test_lists_all_tools_with_schemas(world):
+    world.allow_changes()
     async with connect(world) as session:
         tools = {tool.name: tool for tool in (await session.list_tools()).tools}
     assert set(tools) == TOOLS
@@ -184,6 +215,7 @@ async def test_lists_all_tools_with_schemas(world):
 @pytest.mark.anyio
 async def test_index_in_background_then_search_and_read(world):
     sample_docs(world)
+    world.allow_changes()
     async with connect(world) as session:
         started = await call(
             session,
@@ -279,6 +311,7 @@ async def test_a_name_that_is_not_utf8_is_read_by_what_search_returned(world):
         f.write(b"The quokka smiles at tourists.\n")
     with open(docs + b"/caf\xe8.txt", "wb") as f:
         f.write(b"The wombat digs a burrow.\n")
+    world.allow_changes()
     async with connect(world) as session:
         started = await call(
             session, "start_background_indexing", directory=str(world.docs), exclude=["*.log"]
@@ -295,9 +328,9 @@ async def test_a_name_that_is_not_utf8_is_read_by_what_search_returned(world):
         assert "wombat" in other["text"]
         lossy = str(world.docs.resolve()) + "/caf\ufffd.txt"
         message = await call_error(session, "get_document", path=lossy)
-        assert "does not exist" in message
+        assert "is not in the index" in message
         # The name is decoded to its bytes before the disk is asked: through a
-        # link it is the same file, and a file not indexed is told from none.
+        # link it is the same file; a file not indexed is answered as none is.
         link = world.data.parent / "link"
         link.symlink_to(world.docs, target_is_directory=True)
         linked = await call(session, "get_document", path=str(link) + "/caf\ufffdE9.txt")
@@ -306,12 +339,13 @@ async def test_a_name_that_is_not_utf8_is_read_by_what_search_returned(world):
             f.write(b"The quokka, excluded by the rules.\n")
         excluded = str(world.docs.resolve()) + "/excluded\ufffdE9.log"
         message = await call_error(session, "get_document", path=excluded)
-        assert "has no indexed text" in message, message
+        assert "is not in the index" in message, message
 
 
 @pytest.mark.anyio
 async def test_pause_resume_and_cancel(world):
     world.write("a.txt", "narwhal")
+    world.allow_changes()
     # Pause all indexing first, so jobs wait in the queue and each state can
     # be observed without racing the indexer (as tests/jobs.rs does).
     world.cli("pause")
@@ -355,6 +389,7 @@ async def test_pause_resume_and_cancel(world):
 @pytest.mark.anyio
 async def test_bad_arguments_are_tool_errors(world):
     world.write("a.txt", "narwhal")
+    world.allow_changes()
     async with connect(world) as session:
         missing = str(world.docs / "no-such-folder")
         message = await call_error(session, "start_background_indexing", directory=missing)
@@ -387,9 +422,9 @@ async def test_bad_arguments_are_tool_errors(world):
         )
         assert "not a source" in message
         message = await call_error(session, "get_document", path=str(world.docs / "a.txt"))
-        assert "no indexed text" in message
+        assert "is not in the index" in message
         message = await call_error(session, "get_document", path=str(world.docs / "gone.txt"))
-        assert "does not exist" in message
+        assert "is not in the index" in message
 
         # The server is still there, and no error started an engine.
         health = await call(session, "get_health")
@@ -400,6 +435,7 @@ async def test_bad_arguments_are_tool_errors(world):
 def test_stdout_carries_only_the_protocol(world):
     """Raw pipes, debug logging on: every stdout line is a JSON-RPC message."""
     world.write("a.txt", "narwhal")
+    world.allow_changes()
     requests = [
         {
             "jsonrpc": "2.0",
@@ -427,7 +463,7 @@ def test_stdout_carries_only_the_protocol(world):
         },
         {"jsonrpc": "2.0", "id": 5, "method": "tools/call", "params": {"name": "get_health"}},
     ]
-    env = environment()
+    env = dict(world.env)
     env["GLEANER_LOG"] = "debug"
     server = subprocess.Popen(
         [GLEANER, "--data-dir", str(world.data), "-vv", "mcp"],
@@ -451,6 +487,216 @@ def test_stdout_carries_only_the_protocol(world):
     assert all(a["jsonrpc"] == "2.0" and "result" in a for a in answers), answers
     assert answers[3]["result"]["isError"] is True
     assert stderr.strip(), "the logs went to stderr"
+
+
+# --- What an assistant may do: read-only by default, folders only inside
+# --- the roots the user allowed, never a protected folder.
+
+ALLOW_HINT = "gleaner config set mcp.allow_changes true"
+
+
+def same_answer(first: str, first_path: str, second: str, second_path: str) -> None:
+    """Two refusals are the same sentence once the paths they name are set aside."""
+    assert first.replace(first_path, "PATH") == second.replace(second_path, "PATH"), (
+        first,
+        second,
+    )
+
+
+async def assert_nothing_indexed(session, *secrets: str) -> None:
+    assert (await call(session, "list_sources"))["count"] == 0
+    for word in secrets:
+        assert (await call(session, "search_documents", query=word))["count"] == 0, word
+
+
+@pytest.mark.anyio
+async def test_by_default_the_server_is_read_only(world):
+    world.write("a.txt", "narwhal")
+    async with connect(world) as session:
+        tools = {tool.name for tool in (await session.list_tools()).tools}
+        assert tools == READ_TOOLS, "no tool that changes anything is listed"
+
+        # Called anyway: a tool error saying how the user allows it.
+        message = await call_error(
+            session, "start_background_indexing", directory=str(world.docs)
+        )
+        assert ALLOW_HINT in message, message
+        assert "gleaner source add" in message, message
+        for tool in ("pause_indexing", "resume_indexing", "cancel_indexing"):
+            message = await call_error(session, tool, job_id=UNKNOWN_JOB)
+            assert ALLOW_HINT in message, (tool, message)
+        await assert_nothing_indexed(session, "narwhal")
+        assert (await call(session, "get_health"))["engine"] is None, "no engine started"
+
+        # The setting is read on every call: the user's `config set` applies
+        # to a server already running.
+        world.cli("config", "set", "mcp.allow_changes", "true")
+        tools = {tool.name for tool in (await session.list_tools()).tools}
+        assert tools == TOOLS
+        world.cli("config", "set", "mcp.allow_changes", "false")
+        tools = {tool.name for tool in (await session.list_tools()).tools}
+        assert tools == READ_TOOLS
+
+
+@pytest.mark.anyio
+async def test_without_allowed_roots_no_folder_is_added(world):
+    home = world.fake_home()
+    world.write("a.txt", "narwhal")
+    world.cli("config", "set", "mcp.allow_changes", "true")
+    async with connect(world) as session:
+        ssh = await call_error(session, "start_background_indexing", directory="~/.ssh")
+        assert "protected" in ssh and "gleaner source add" in ssh, ssh
+        # The same answer for a dot-folder that does not exist: a refusal
+        # never tells what is on disk.
+        gnupg = await call_error(session, "start_background_indexing", directory="~/.gnupg")
+        same_answer(ssh, str(home / ".ssh"), gnupg, str(home / ".gnupg"))
+        for directory in ("/", "/etc", "/proc/self", str(home / "notes/../.ssh/")):
+            message = await call_error(session, "start_background_indexing", directory=directory)
+            assert "protected" in message, (directory, message)
+
+        docs = await call_error(session, "start_background_indexing", directory=str(world.docs))
+        assert f"gleaner source add {world.docs}" in docs, docs
+        assert "Settings → Sources" in docs, docs
+        missing = str(world.root / "no-such-folder")
+        none = await call_error(session, "start_background_indexing", directory=missing)
+        same_answer(docs, str(world.docs), none, missing)
+        await assert_nothing_indexed(session, "secretkeymaterial", "narwhal", "tomatoes")
+
+        # Once the user adds the folder, the assistant may index it again,
+        # but not change its rules outside an allowed root.
+        world.cli("source", "add", str(world.docs))
+        started = await call(session, "start_background_indexing", directory=str(world.docs))
+        assert started["source_added"] is False
+        await wait_for_status(session, started["job_id"], "completed")
+        assert (await call(session, "search_documents", query="narwhal"))["count"] == 1
+        message = await call_error(
+            session, "start_background_indexing", directory=str(world.docs), exclude=["*.txt"]
+        )
+        assert "gleaner source add" in message, message
+        source = (await call(session, "list_sources"))["sources"][0]
+        assert source["exclude"] == [], "the rules did not change"
+        assert (await call(session, "search_documents", query="secretkeymaterial"))["count"] == 0
+
+
+@pytest.mark.anyio
+async def test_an_allowed_home_still_keeps_its_dot_folders(world):
+    home = world.fake_home()
+    (home / "keys").symlink_to(home / ".ssh", target_is_directory=True)
+    world.allow_changes(home)
+    async with connect(world) as session:
+        notes = await call(session, "start_background_indexing", directory="~/notes")
+        assert notes["source_added"] is True
+        assert notes["directory"] == str((home / "notes").resolve())
+        await wait_for_status(session, notes["job_id"], "completed")
+        assert (await call(session, "search_documents", query="tomatoes"))["count"] == 1
+
+        for directory in (
+            str(home / ".ssh"),
+            "~/.ssh",
+            str(home / "notes" / ".." / ".ssh"),
+            str(home / "keys"),  # a link to ~/.ssh, resolved before deciding
+            "~/.config/gleaner",
+        ):
+            message = await call_error(session, "start_background_indexing", directory=directory)
+            assert "gleaner source add" in message, (directory, message)
+        sources = await call(session, "list_sources")
+        assert [s["path"] for s in sources["sources"]] == [notes["directory"]]
+        assert (await call(session, "search_documents", query="secretkeymaterial"))["count"] == 0
+        message = await call_error(
+            session, "get_document", path=str(home / ".ssh" / "id_ed25519")
+        )
+        assert "secretkeymaterial" not in message and "is not in the index" in message
+
+    # Naming the dot-folder itself as a root is the user's explicit choice.
+    world.allow_changes(home, home / ".ssh")
+    async with connect(world) as session:
+        ssh = await call(session, "start_background_indexing", directory="~/.ssh")
+        assert ssh["source_added"] is True
+
+
+@pytest.mark.anyio
+async def test_get_document_answers_alike_for_any_file_outside_the_index(world):
+    world.write("a.txt", "narwhal")
+    outside = world.root / "outside.txt"
+    outside.write_text("confidential outside the sources\n")
+    with open(os.fsencode(world.root) + b"/caf\xe9.txt", "wb") as f:
+        f.write(b"confidential latin-1 name\n")
+    world.allow_changes(world.docs)
+    async with connect(world) as session:
+        started = await call(session, "start_background_indexing", directory=str(world.docs))
+        await wait_for_status(session, started["job_id"], "completed")
+        docs = str(world.docs.resolve())
+        assert "narwhal" in (await call(session, "get_document", path=docs + "/a.txt"))["text"]
+        asked = {
+            "existing": str(outside),
+            "missing": str(world.root / "missing.txt"),
+            "dot-dot, existing": docs + "/../outside.txt",
+            "dot-dot, missing": docs + "/../missing.txt",
+            "not UTF-8, existing": str(world.root) + "/caf\ufffdE9.txt",
+            "not UTF-8, missing": str(world.root) + "/caf\ufffdE8.txt",
+        }
+        answers = {}
+        for what, path in asked.items():
+            message = await call_error(session, "get_document", path=path)
+            assert "confidential" not in message, (what, message)
+            answers[what] = message.replace(path, "PATH")
+        assert len(set(answers.values())) == 1, answers
+
+
+def raw_server(world: World) -> subprocess.Popen:
+    return subprocess.Popen(
+        [GLEANER, "--data-dir", str(world.data), "mcp"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=world.env,
+    )
+
+
+def exchange(server: subprocess.Popen, line: str) -> dict:
+    """Writes one line and reads the one line of answer (with a ceiling)."""
+    server.stdin.write(line + "\n")
+    server.stdin.flush()
+    ready: list[str] = []
+
+    def read() -> None:
+        ready.append(server.stdout.readline())
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(timeout=30)
+    assert ready and ready[0], f"no answer to {line!r}"
+    return json.loads(ready[0])
+
+
+def test_a_line_that_is_not_json_gets_a_parse_error(world):
+    """JSON-RPC 2.0: -32700 for a line that is not JSON, and the session goes on."""
+    server = raw_server(world)
+    initialize = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {
+            "protocolVersion": "2025-06-18",
+            "capabilities": {},
+            "clientInfo": {"name": "raw", "version": "1"},
+        },
+    }
+    assert "result" in exchange(server, json.dumps(initialize))
+    server.stdin.write(json.dumps({"jsonrpc": "2.0", "method": "notifications/initialized"}) + "\n")
+    for garbage in ("this is not json", '{"jsonrpc": "2.0", "id": 2, "method": '):
+        answer = exchange(server, garbage)
+        assert answer["jsonrpc"] == "2.0"
+        assert answer["error"]["code"] == -32700, answer
+        assert answer.get("id") is None, "no id could be read"
+    # Well-formed JSON that is no message is an invalid request (rmcp's own answer).
+    assert exchange(server, "[1, 2, 3]")["error"]["code"] == -32600
+    listed = exchange(server, json.dumps({"jsonrpc": "2.0", "id": 3, "method": "tools/list"}))
+    assert listed["id"] == 3 and {t["name"] for t in listed["result"]["tools"]} == READ_TOOLS
+    rest, stderr = server.communicate(timeout=30)
+    assert server.returncode == 0, stderr
+    assert rest == "", f"stray output on stdout: {rest!r}"
 
 
 if __name__ == "__main__":

@@ -159,7 +159,9 @@ export const removeSource = (path: string) => invoke<Source>("remove_source", { 
 export const setSourceActive = (path: string, active: boolean) =>
   invoke<Source>("set_source_active", { path, active });
 export const previewRules = (rules: Rules) => invoke<RulesPreview>("preview_rules", { ...rules });
-export const pickFolder = () => invoke<string | null>("pick_folder");
+/** The native folder picker, titled `title` (or for adding a source); null when cancelled. */
+export const pickFolder = (title?: string) =>
+  invoke<string | null>("pick_folder", title === undefined ? {} : { title });
 export const listJobs = () => invoke<Job[]>("list_jobs");
 export const pauseJob = (id: string) => invoke<void>("pause_job", { id });
 export const resumeJob = (id: string) => invoke<void>("resume_job", { id });

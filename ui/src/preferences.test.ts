@@ -5,13 +5,16 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import * as api from "./api";
 import type { SettingRow } from "./api";
 import {
+  ALLOWED_ROOTS_KEY,
   isChanged,
   mutedPaths,
   parseField,
+  pathList,
   preferenceFields,
   rangeHint,
   secondsInWords,
   withMuted,
+  withPath,
 } from "./preferences";
 
 const integer = (key: string, value: string, min: number, max: number, fallback = value): SettingRow => ({
@@ -141,5 +144,36 @@ describe("muted folders", () => {
     expect(withMuted('["/a","/b"]', "/a", true)).toBe('["/a","/b"]');
     expect(withMuted('["/a","/b"]', "/a", false)).toBe('["/b"]');
     expect(withMuted(undefined, "/a", false)).toBe("[]");
+  });
+});
+
+describe("what AI assistants may do", () => {
+  it("shows allow-changes once the engine has it, last", () => {
+    const rows = [boolean("mcp.allow_changes", "false"), boolean("http.enabled", "false")];
+    expect(preferenceFields(rows).map((field) => field.row.key)).toEqual(["http.enabled", "mcp.allow_changes"]);
+  });
+
+  it("edits the allowed folders as a sorted JSON list", () => {
+    expect(ALLOWED_ROOTS_KEY).toBe("mcp.allowed_roots");
+    expect(pathList("[]")).toEqual([]);
+    expect(withPath("[]", "/home/ada/notes", true)).toBe('["/home/ada/notes"]');
+    expect(withPath('["/srv"]', "/home/ada", true)).toBe('["/home/ada","/srv"]');
+    expect(withPath('["/home/ada","/srv"]', "/srv", false)).toBe('["/home/ada"]');
+  });
+
+  it("saves the list through the engine and asks the picker with its own title", async () => {
+    const calls: unknown[] = [];
+    mockIPC((cmd, args) => {
+      calls.push([cmd, args]);
+      return cmd === "pick_folder" ? "/home/ada/notes" : '["/home/ada/notes"]';
+    });
+    const folder = await api.pickFolder("Allow AI assistants to add folders inside");
+    expect(folder).toBe("/home/ada/notes");
+    const stored = await api.setSetting(ALLOWED_ROOTS_KEY, withPath("[]", folder ?? "", true));
+    expect(stored).toBe('["/home/ada/notes"]');
+    expect(calls).toEqual([
+      ["pick_folder", { title: "Allow AI assistants to add folders inside" }],
+      ["set_setting", { key: "mcp.allowed_roots", value: '["/home/ada/notes"]' }],
+    ]);
   });
 });

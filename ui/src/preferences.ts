@@ -1,6 +1,7 @@
 // The Preferences form's logic, apart from the page so it can be tested:
 // which engine settings the form shows, how a field's input becomes the
-// value sent to the engine, and the notification mute list.
+// value sent to the engine, and the lists of folders (notifications muted,
+// roots allowed to AI assistants).
 //
 // Ranges are the engine's business: the registry (gleaner_core settings)
 // checks every value and its message ("expected an integer from 50 to
@@ -28,10 +29,14 @@ export const PREFERENCES: readonly PreferenceSpec[] = [
   { key: "notify.desktop", label: "Desktop notifications" },
   { key: "notify.dnd", label: "Do not disturb" },
   { key: "http.enabled", label: "HTTP API on 127.0.0.1" },
+  { key: "mcp.allow_changes", label: "Let AI assistants start and control indexing" },
 ];
 
 /** The setting that lists the folders whose notifications are muted. */
 export const MUTED_KEY = "notify.muted";
+
+/** The setting that lists the folders inside which AI assistants may add sources. */
+export const ALLOWED_ROOTS_KEY = "mcp.allowed_roots";
 
 /** A preference and the engine's row for it. */
 export interface PreferenceField {
@@ -87,8 +92,8 @@ export function secondsInWords(value: string): string {
   return formatDuration(seconds * 1000);
 }
 
-/** The muted folders from the setting's JSON list; none when unreadable. */
-export function mutedPaths(value: string | undefined): string[] {
+/** The folders of a list setting's JSON value; none when unreadable. */
+export function pathList(value: string | undefined): string[] {
   if (!value) return [];
   try {
     const list: unknown = JSON.parse(value);
@@ -98,10 +103,16 @@ export function mutedPaths(value: string | undefined): string[] {
   }
 }
 
-/** The setting's value with `path` muted or not: a sorted JSON list without duplicates. */
-export function withMuted(value: string | undefined, path: string, muted: boolean): string {
-  const paths = new Set(mutedPaths(value));
-  if (muted) paths.add(path);
+/** A list setting's value with `path` in it or not: a sorted JSON list without duplicates. */
+export function withPath(value: string | undefined, path: string, present: boolean): string {
+  const paths = new Set(pathList(value));
+  if (present) paths.add(path);
   else paths.delete(path);
   return JSON.stringify([...paths].sort());
 }
+
+/** The muted folders from the setting's JSON list; none when unreadable. */
+export const mutedPaths = pathList;
+
+/** The setting's value with `path` muted or not. */
+export const withMuted = withPath;

@@ -46,6 +46,16 @@ pub struct SettingSpec {
 /// The setting that lists the folders whose notifications are muted.
 pub const MUTED_SOURCES: &str = "notify.muted";
 
+/// Whether the MCP server offers the tools that change something (start,
+/// pause, resume and cancel indexing). Off by default: an assistant, or a
+/// prompt injected into any file it reads, gets a read-only server.
+pub const MCP_ALLOW_CHANGES: &str = "mcp.allow_changes";
+
+/// The folders inside which the MCP server may add a source or change a
+/// source's rules, as a JSON list of absolute paths. Empty by default: only
+/// the user adds folders.
+pub const MCP_ALLOWED_ROOTS: &str = "mcp.allowed_roots";
+
 /// Every setting the engine knows. Later features add keys here.
 pub const REGISTRY: &[SettingSpec] = &[
     SettingSpec {
@@ -180,6 +190,19 @@ pub const REGISTRY: &[SettingSpec] = &[
         default: "127.0.0.1:7878",
         description: "Loopback address and port of the HTTP API (127.0.0.1 or [::1] only)",
     },
+    SettingSpec {
+        key: MCP_ALLOW_CHANGES,
+        kind: SettingKind::Boolean,
+        default: "false",
+        description: "Let AI assistants (gleaner mcp) start, pause, resume and cancel indexing",
+    },
+    SettingSpec {
+        key: MCP_ALLOWED_ROOTS,
+        kind: SettingKind::Text { max_len: 65_536 },
+        default: "[]",
+        description:
+            "Folders inside which AI assistants may add sources, as a JSON list of absolute paths",
+    },
 ];
 
 /// Looks a key up in the registry.
@@ -233,7 +256,9 @@ impl SettingSpec {
                     .map_err(|err| format!("an http:// URL or nothing ({err})"))?;
                 Ok(value.to_string())
             }
-            MUTED_SOURCES => parse_path_list(value).map(|paths| format_path_list(&paths)),
+            MUTED_SOURCES | MCP_ALLOWED_ROOTS => {
+                parse_path_list(value).map(|paths| format_path_list(&paths))
+            }
             _ => Ok(value.to_string()),
         }
     }
@@ -393,6 +418,28 @@ mod tests {
             [PathBuf::from("/a"), PathBuf::from("/b")]
         );
         assert!(Settings::defaults().paths(MUTED_SOURCES).is_empty());
+    }
+
+    #[test]
+    fn mcp_is_read_only_with_no_roots_by_default() {
+        let defaults = Settings::defaults();
+        assert!(!defaults.boolean(MCP_ALLOW_CHANGES));
+        assert!(defaults.paths(MCP_ALLOWED_ROOTS).is_empty());
+        let roots = spec(MCP_ALLOWED_ROOTS).unwrap();
+        assert_eq!(
+            roots
+                .validate(r#"["/home/ada/notes", "/srv/docs"]"#)
+                .unwrap(),
+            r#"["/home/ada/notes","/srv/docs"]"#
+        );
+        assert_eq!(roots.validate("/home/ada").unwrap(), r#"["/home/ada"]"#);
+        let err = roots.validate(r#"["notes"]"#).unwrap_err();
+        assert!(err.to_string().contains("absolute paths"), "{err}");
+        assert!(roots.validate("[1, 2]").is_err());
+        assert_eq!(
+            spec(MCP_ALLOW_CHANGES).unwrap().validate("yes").unwrap(),
+            "true"
+        );
     }
 
     #[test]

@@ -13,7 +13,9 @@ use gleaner_core::store::{JobRecord, JobStatus};
 use serde_json::{json, Value};
 
 use crate::context::{absolute_path, job_id, Context, ToolError, ToolResult};
+use crate::folder_policy::lexical;
 use crate::params::{IndexingStatus, JobStatusFilter, ListJobs, StartIndexing};
+use crate::permissions::allowed_folder;
 use crate::views::JobView;
 
 /// How many failed files one job's status lists; the rest are counted.
@@ -24,12 +26,22 @@ const FAILED_FILES_SHOWN: usize = 20;
 const STOP_WAIT: Duration = Duration::from_secs(3);
 
 /// `start_background_indexing`: adds the folder as a source if new (or
-/// updates the rules given), then queues a scan in the engine.
+/// updates the rules given), then queues a scan in the engine. The caller
+/// has checked that the user allows changes; a new source or new rules also
+/// need the folder to be inside a root the user allowed (`permissions`),
+/// while re-indexing a source the user already has needs nothing more.
 pub fn start(ctx: &Context, args: StartIndexing) -> ToolResult {
     let path = absolute_path(&args.directory, "directory")?;
     let (directory, source_added, rules_changed) = {
         let index = ctx.index();
-        match index.store().source_by_path(&lookup_path(&path))? {
+        let settings = index.settings()?;
+        // Only a source's presence is learned from the disk here, and the
+        // sources are no secret (list_sources shows them): a folder that is
+        // none gets its answer from the policy, on the path's text alone.
+        let existing = index
+            .store()
+            .source_by_path(&lookup_path(&lexical(&path)))?;
+        match existing {
             Some(source) => {
                 let update = SourceUpdate {
                     include: args.include.filter(|globs| *globs != source.include),
@@ -40,14 +52,20 @@ pub fn start(ctx: &Context, args: StartIndexing) -> ToolResult {
                 let changed = update.include.is_some()
                     || update.exclude.is_some()
                     || update.recursive.is_some();
+                // A disabled source is as good as none: the user took it
+                // out of reach, so only an allowed root brings it back.
+                if changed || !source.active {
+                    allowed_folder(&settings, &source.path)?;
+                }
                 if changed {
                     index.update_source(&source.path, &update)?;
                 }
                 (source.path, false, changed)
             }
             None => {
+                let folder = allowed_folder(&settings, &path)?;
                 let source = index.add_source(NewSource {
-                    path,
+                    path: folder,
                     include: args.include.unwrap_or_default(),
                     exclude: args.exclude.unwrap_or_default(),
                     recursive: args.recursive.unwrap_or(true),

@@ -13,14 +13,23 @@
 //! not a protocol failure: it comes back as a tool result with `isError` and a
 //! sentence saying what to do, so the assistant can correct itself.
 //!
+//! It is read-only unless the user allows changes (`mcp.allow_changes`),
+//! and even then adds folders only inside the roots the user allowed
+//! (`mcp.allowed_roots`), never a protected one: an assistant can be steered
+//! by any text it reads, including the indexed files themselves
+//! (`permissions`, `folder_policy`, and SECURITY.md).
+//!
 //! **Architecture invariant:** rmcp stops here; `gleaner-core` never sees it.
 #![deny(missing_docs)]
 
 mod context;
+mod folder_policy;
 mod indexing;
 mod params;
+mod permissions;
 mod reading;
 mod server;
+mod transport;
 mod views;
 
 use std::path::PathBuf;
@@ -43,7 +52,7 @@ pub fn serve_stdio(index: Index, program: PathBuf) -> std::io::Result<()> {
     let server = GleanerMcp::new(index, program);
     let result = runtime.block_on(async move {
         let running = server
-            .serve(rmcp::transport::stdio())
+            .serve(transport::stdio())
             .await
             .map_err(std::io::Error::other)?;
         let reason = running.waiting().await.map_err(std::io::Error::other)?;

@@ -5,13 +5,13 @@
 use std::collections::HashSet;
 
 use gleaner_core::health::HealthReport;
-use gleaner_core::index::lookup_path;
 use gleaner_core::source::Source;
 use gleaner_core::store::{path_text, JobRecord, JobStatus, SearchFilter};
 use gleaner_core::Index;
 use serde_json::{json, Value};
 
 use crate::context::{indexed_path, Context, ToolError, ToolResult};
+use crate::folder_policy::lexical;
 use crate::indexing::internal;
 use crate::params::{GetDocument, SearchDocuments};
 use crate::views::{age_s, iso_time, SourceView};
@@ -89,13 +89,13 @@ fn freshness(index: &Index, engine_running: bool, only: Option<&Source>) -> Tool
         .filter(|job| job.status != JobStatus::Paused)
         .count();
     let note = if sources.is_empty() {
-        "nothing is indexed yet: start_background_indexing adds a folder".to_string()
+        "nothing is indexed yet: the user adds folders with `gleaner source add PATH` (or, if they allowed it, start_background_indexing does)".to_string()
     } else if running > 0 && !paused {
         format!("indexing is under way ({running} jobs): results may be incomplete; get_indexing_status shows progress")
     } else if !unfinished.is_empty() {
         "indexing is paused with jobs unfinished: results may be incomplete".to_string()
     } else if !engine_running {
-        "no engine is running: changes made since the last scan are not indexed (start_background_indexing starts one)".to_string()
+        "no engine is running: changes made since the last scan are not indexed (`gleaner daemon` or the Gleaner app starts one)".to_string()
     } else {
         "up to date: the engine watches the sources and indexes changes within about a second"
             .to_string()
@@ -120,29 +120,37 @@ fn freshness(index: &Index, engine_running: bool, only: Option<&Source>) -> Tool
 /// `get_document`: the extracted text of one indexed file, a bounded part
 /// at a time. The path is taken, and answered, in the index's text form
 /// (see [`indexed_path`]), so a name that is not UTF-8 works both ways.
+///
+/// Only the index is read: the text comes from the stored chunks of an
+/// active document of an active source, never from the file on disk. The
+/// path is tried as given, with `.` and `..` taken off its text, and with
+/// links resolved (a link to an indexed file names that file); anything
+/// else gets one answer, whether or not such a file exists, so the tool
+/// cannot be used to learn what is on disk outside the sources.
 pub fn document(ctx: &Context, args: GetDocument) -> ToolResult {
     let path = indexed_path(&args.path, "path")?;
+    let mut candidates = vec![path.clone(), lexical(&path)];
+    if let Ok(canonical) = std::fs::canonicalize(&path) {
+        candidates.push(canonical);
+    }
+    candidates.dedup();
     let index = ctx.index();
     let store = index.store();
-    let mut found = store
-        .document_text(&path_text(&path))?
-        .map(|text| (path_text(&path), text));
-    if found.is_none() {
-        let canonical = lookup_path(&path);
-        if canonical != path {
-            let stored = path_text(&canonical);
-            found = store.document_text(&stored)?.map(|text| (stored, text));
+    let mut found = None;
+    for candidate in &candidates {
+        let stored = path_text(candidate);
+        if let Some(text) = store.document_text(&stored)? {
+            found = Some((stored, text));
+            break;
         }
     }
     let Some((stored, text)) = found else {
-        return Err(ToolError(if path.exists() {
-            format!(
-                "{} has no indexed text: it is not in an indexed folder, not indexed yet, or listed by name only (too big, or a format without text); search_documents gives indexed paths",
-                path_text(&path)
-            )
-        } else {
-            format!("{} does not exist", path_text(&path))
-        }));
+        return Err(ToolError(format!(
+            "{} is not in the index: get_document reads only the text of files indexed in the \
+user's active sources (a file listed by name only, too big or without text, has none). Pass a \
+path exactly as search_documents returned it.",
+            path_text(&path)
+        )));
     };
     let total_chars = text.chars().count();
     let offset = usize::try_from(args.offset.unwrap_or(0)).map_err(internal)?;
@@ -271,7 +279,7 @@ mod tests {
         assert_eq!(other["text"], "a egret by the water");
         // The lossy spelling names no file.
         let lossy = get(&ctx, &format!("{}/caf\u{FFFD}.txt", docs.display())).unwrap_err();
-        assert!(lossy.0.contains("does not exist"), "{}", lossy.0);
+        assert!(lossy.0.contains("is not in the index"), "{}", lossy.0);
     }
 
     #[test]
@@ -287,13 +295,51 @@ mod tests {
             format!("{}/caf\u{FFFD}E9.txt", docs.display()),
             "the indexed path"
         );
-        // A file that exists but was not indexed is told apart from none.
+        // A file that exists but was not indexed gets the answer a file
+        // that does not exist gets: the disk is not described.
         std::fs::write(docs.join(OsStr::from_bytes(b"new\xe9.txt")), "later").unwrap();
         let unindexed = get(&ctx, &format!("{}/new\u{FFFD}E9.txt", docs.display())).unwrap_err();
+        let missing = get(&ctx, &format!("{}/old\u{FFFD}E9.txt", docs.display())).unwrap_err();
+        assert_eq!(
+            unindexed.0.replace("new", "X"),
+            missing.0.replace("old", "X")
+        );
         assert!(
-            unindexed.0.contains("has no indexed text"),
+            unindexed.0.contains("is not in the index"),
             "{}",
             unindexed.0
         );
+    }
+
+    #[test]
+    fn only_indexed_text_of_active_sources_is_served() {
+        let (tmp, ctx, docs) = latin1_world();
+        let indexed = format!("{}/caf\u{FFFD}E9.txt", docs.display());
+        // A file beside the source, existing or not, and `..` out of it.
+        let secret = tmp.path().join("secret.txt");
+        std::fs::write(&secret, "private key").unwrap();
+        let answers: Vec<String> = [
+            secret.display().to_string(),
+            tmp.path().join("nothing.txt").display().to_string(),
+            format!("{}/../secret.txt", docs.display()),
+            format!("{}/../nothing.txt", docs.display()),
+        ]
+        .iter()
+        .map(|path| {
+            let err = get(&ctx, path).unwrap_err().0;
+            assert!(!err.contains("private key"));
+            err.replace(path.as_str(), "PATH")
+        })
+        .collect();
+        assert!(answers.windows(2).all(|w| w[0] == w[1]), "{answers:#?}");
+        // `..` inside the source still names an indexed file.
+        let dotted = format!("{}/../docs/caf\u{FFFD}E9.txt", docs.display());
+        assert_eq!(get(&ctx, &dotted).unwrap()["path"], indexed.as_str());
+        // A disabled source's text is out of reach until it is enabled.
+        ctx.index().set_source_active(&docs, false).unwrap();
+        let err = get(&ctx, &indexed).unwrap_err().0;
+        assert!(err.contains("is not in the index"), "{err}");
+        ctx.index().set_source_active(&docs, true).unwrap();
+        assert_eq!(get(&ctx, &indexed).unwrap()["text"], "a heron by the water");
     }
 }

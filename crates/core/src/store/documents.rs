@@ -348,10 +348,15 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// The extracted text of the active document at `path`, if it has any.
+    /// The extracted text of the active document at `path` in an active
+    /// source, if it has any. A disabled source keeps its documents (to be
+    /// enabled again without a rescan), but their text is no longer served:
+    /// disabling a folder is how a user takes it out of reach.
     pub fn document_text(&self, path: &str) -> Result<Option<String>> {
         let mut stmt = self.conn.prepare(
-            "SELECT c.text FROM documents d JOIN chunks c ON c.content_id = d.content_id
+            "SELECT c.text FROM documents d
+             JOIN sources s ON s.id = d.source_id AND s.active = 1
+             JOIN chunks c ON c.content_id = d.content_id
              WHERE d.path = ?1 AND d.active = 1 ORDER BY c.seq",
         )?;
         let mut rows = stmt.query([path])?;
