@@ -82,13 +82,20 @@ impl World {
         self.json(&["index", docs.to_str().unwrap()])
     }
 
-    /// Paths of the hits for a query.
+    /// Paths of the hits for a query (a hit's other copies with the same
+    /// content included).
     pub fn search(&self, query: &str) -> Vec<String> {
         let hits = self.json(&["search", query, "--limit", "50"]);
         hits.as_array()
             .unwrap()
             .iter()
-            .map(|h| h["path"].as_str().unwrap().to_string())
+            .flat_map(|h| {
+                let mut paths = vec![h["path"].as_str().unwrap().to_string()];
+                if let Some(others) = h["other_paths"].as_array() {
+                    paths.extend(others.iter().map(|p| p.as_str().unwrap().to_string()));
+                }
+                paths
+            })
             .collect()
     }
 

@@ -8,17 +8,21 @@ use std::path::{Path, PathBuf};
 
 use crate::data_dir::DataDir;
 use crate::error::{Error, Result};
-use crate::query::parse_query;
 use crate::scan::{
     scan_source, JobProgress, ScanObserver, ScanOptions, ScanOutcome, ScanScope, Unobserved,
 };
 use crate::settings::Settings;
 use crate::source::{canonical_source_path, validate_globs, NewSource, Source, SourceUpdate};
-use crate::store::{JobStatus, SearchFilter, SearchHit, SourceStatusRow, Store};
+use crate::search::{SearchAnswer, SearchFilter, Searcher, SEARCH_DIR};
+use crate::store::{JobStatus, SourceStatusRow, Store};
 
 /// The pause reason of a job the engine paused because the index could not
 /// grow; the engine retries it by itself (see `engine::daemon`).
 pub const PAUSED_DISK_FULL: &str = "disk full";
+
+/// How long a finished job waits for the search index to hold its files
+/// before it is reported completed anyway.
+const SEARCHABLE_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// An open index.
 #[derive(Debug)]
@@ -26,6 +30,8 @@ pub struct Index {
     data_dir: DataDir,
     store: Store,
     background: bool,
+    /// The search index's reader, opened at the first search.
+    searcher: std::sync::OnceLock<Searcher>,
 }
 
 /// A finished scan and the job that recorded it.
@@ -48,6 +54,7 @@ impl Index {
             data_dir,
             store,
             background: false,
+            searcher: std::sync::OnceLock::new(),
         })
     }
 
@@ -247,6 +254,13 @@ impl Index {
         ) {
             Ok(outcome) => {
                 if !outcome.stopped {
+                    // "Completed" promises that its files can be found: wait
+                    // (bounded) for the search index of this process to hold
+                    // what the job wrote.
+                    let written = self.store.search_outbox_high_water()?;
+                    if !crate::search::wait_applied(written, SEARCHABLE_WAIT) {
+                        tracing::warn!(job = job_id, "the search index is slow to catch up");
+                    }
                     self.store
                         .finish_job(job_id, JobStatus::Completed, &outcome.counts, None)?;
                 }
@@ -314,15 +328,62 @@ impl Index {
         self.store.maintain(days)
     }
 
-    /// Searches the index.
-    pub fn search(
-        &self,
-        query: &str,
-        filter: &SearchFilter,
-        limit: usize,
-    ) -> Result<Vec<SearchHit>> {
-        let query = parse_query(query)?;
-        self.store.search(&query, filter, limit)
+    /// The folder of the search index.
+    pub fn search_dir(&self) -> PathBuf {
+        self.data_dir.path().join(SEARCH_DIR)
+    }
+
+    /// The search index's reader, once there is an index to read.
+    fn searcher(&self) -> Result<Option<&Searcher>> {
+        if let Some(searcher) = self.searcher.get() {
+            return Ok(Some(searcher));
+        }
+        match Searcher::open(&self.search_dir())? {
+            Some(searcher) => {
+                let _ = self.searcher.set(searcher);
+                Ok(self.searcher.get())
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Searches the index: the best `limit` documents for `query` (see
+    /// `search::query` for what may be typed) that pass `filter`.
+    ///
+    /// While the search index is first built (an upgrade from FTS5, a
+    /// rebuild), the answer comes from what is there and says so in its
+    /// notes.
+    pub fn search(&self, query: &str, filter: &SearchFilter, limit: usize) -> Result<SearchAnswer> {
+        let parsed = crate::search::parse(query)?;
+        let searcher = self.searcher()?;
+        let complete = match searcher {
+            Some(searcher) => searcher.mark()?.complete,
+            None => false,
+        };
+        if let (true, Some(searcher)) = (complete, searcher) {
+            return searcher.search(&self.store, &parsed, filter, limit);
+        }
+        let mut analyzer = crate::search::analysis::Analyzer::new();
+        if let Some(answer) =
+            crate::search::legacy::search(&self.store, &mut analyzer, &parsed, filter, limit)?
+        {
+            return Ok(answer);
+        }
+        let mut answer = match searcher {
+            Some(searcher) => searcher.search(&self.store, &parsed, filter, limit)?,
+            None => SearchAnswer::default(),
+        };
+        answer.notes.push(
+            "the search index is still being built: some documents may be missing".to_string(),
+        );
+        Ok(answer)
+    }
+
+    /// Brings the search index up to date with the store in this thread
+    /// (a foreground `gleaner index` holding the engine lock, before it
+    /// ends). Builds the index first if there is none.
+    pub fn sync_search(&self) -> Result<()> {
+        crate::search::catch_up(self.data_dir.database(), self.search_dir())
     }
 }
 

@@ -20,7 +20,6 @@ pub mod index;
 pub mod lock;
 pub mod notify;
 pub mod priority;
-pub mod query;
 pub mod rebuild;
 pub mod scan;
 pub mod search;

@@ -13,7 +13,8 @@ use gleaner_core::engine::control::{self, Request, Response, SOCKET_FILE};
 use gleaner_core::index::PAUSED_DISK_FULL;
 use gleaner_core::scan::Unobserved;
 use gleaner_core::source::NewSource;
-use gleaner_core::store::{JobStatus, SearchFilter, TEST_PAGE_LIMIT_ENV};
+use gleaner_core::search::SearchFilter;
+use gleaner_core::store::{JobStatus, TEST_PAGE_LIMIT_ENV};
 use gleaner_core::{DataDir, Index};
 
 const DEADLINE: Duration = Duration::from_secs(120);
@@ -36,7 +37,10 @@ fn count(data_dir: &DataDir, query: &str) -> usize {
         .unwrap()
         .search(query, &SearchFilter::default(), 10_000)
         .unwrap()
-        .len()
+        .hits
+        .iter()
+        .map(|hit| 1 + hit.other_paths.len())
+        .sum()
 }
 
 #[test]

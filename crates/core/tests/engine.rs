@@ -19,7 +19,8 @@ use gleaner_core::engine::control::{self, Request, Response, SOCKET_FILE};
 use gleaner_core::engine::{self, PAUSED_BY_USER};
 use gleaner_core::health::HealthReport;
 use gleaner_core::source::{NewSource, ScanStatus, SourceUpdate};
-use gleaner_core::store::{JobStatus, SearchFilter};
+use gleaner_core::search::SearchFilter;
+use gleaner_core::store::JobStatus;
 use gleaner_core::view::job_views;
 use gleaner_core::{DataDir, Error, Index};
 
@@ -73,8 +74,9 @@ fn hits(data_dir: &DataDir, query: &str) -> Vec<String> {
     let mut paths: Vec<String> = index
         .search(query, &SearchFilter::default(), 20)
         .unwrap()
+        .hits
         .into_iter()
-        .map(|hit| hit.path)
+        .flat_map(|hit| std::iter::once(hit.path).chain(hit.other_paths))
         .collect();
     paths.sort();
     paths

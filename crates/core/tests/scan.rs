@@ -10,7 +10,8 @@ use gleaner_core::health::{HealthReport, Severity};
 use gleaner_core::index::{lookup_path, PAUSED_DISK_FULL};
 use gleaner_core::scan::{Flow, ScanObserver, ScanPhase, ScanProgress, Unobserved};
 use gleaner_core::source::{preview_rules, NewSource, ScanStatus, SourceUpdate};
-use gleaner_core::store::{JobStatus, SearchFilter};
+use gleaner_core::search::SearchFilter;
+use gleaner_core::store::JobStatus;
 use gleaner_core::{DataDir, Error, Index};
 
 fn write(path: &Path, bytes: impl AsRef<[u8]>) {
@@ -63,12 +64,16 @@ impl World {
     }
 
     fn hits(&self, query: &str) -> Vec<String> {
+        // No engine runs here: bring the search index up to date first, as
+        // a foreground `gleaner index` does before it ends.
+        self.index.sync_search().unwrap();
         let mut paths: Vec<String> = self
             .index
             .search(query, &SearchFilter::default(), 50)
             .unwrap()
+            .hits
             .into_iter()
-            .map(|hit| hit.path)
+            .flat_map(|hit| std::iter::once(hit.path).chain(hit.other_paths))
             .collect();
         paths.sort();
         paths

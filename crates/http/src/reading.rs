@@ -8,7 +8,8 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::Json;
 use gleaner_core::health::HealthReport;
-use gleaner_core::store::{text_path, SearchFilter};
+use gleaner_core::search::SearchFilter;
+use gleaner_core::store::text_path;
 use gleaner_core::time::iso_time;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -55,18 +56,21 @@ pub async fn search(
             Some(path) => Some(index.source(&text_path(path.trim()))?),
             None => None,
         };
-        let filter = SearchFilter {
-            source_id: source.map(|s| s.id),
-            ext: query
-                .ext
-                .map(|ext| ext.trim().trim_start_matches('.').to_ascii_lowercase())
-                .filter(|ext| !ext.is_empty()),
-        };
-        let hits = index.search(&text, &filter, limit)?;
+        let mut filter = SearchFilter::new();
+        if let Some(source) = source {
+            filter = filter.source(source.id);
+        }
+        if let Some(ext) = &query.ext {
+            filter = filter.extension(ext);
+        }
+        let answer = index.search(&text, &filter, limit)?;
         Ok(Json(json!({
             "query": text,
-            "count": hits.len(),
-            "hits": hits,
+            "count": answer.hits.len(),
+            "hits": answer.hits,
+            "fallback": answer.fallback,
+            "notes": answer.notes,
+            "took_ms": answer.took_ms,
         })))
     })
     .await

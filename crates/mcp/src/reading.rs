@@ -6,7 +6,8 @@ use std::collections::HashSet;
 
 use gleaner_core::health::HealthReport;
 use gleaner_core::source::Source;
-use gleaner_core::store::{path_text, JobRecord, JobStatus, SearchFilter};
+use gleaner_core::search::SearchFilter;
+use gleaner_core::store::{path_text, JobRecord, JobStatus};
 use gleaner_core::Index;
 use serde_json::{json, Value};
 
@@ -35,18 +36,20 @@ pub fn search(ctx: &Context, args: SearchDocuments) -> ToolResult {
     let engine_running = ctx.engine_runs();
     let index = ctx.index();
     let source = source_path.map(|path| index.source(&path)).transpose()?;
-    let filter = SearchFilter {
-        source_id: source.as_ref().map(|s| s.id),
-        ext: args
-            .ext
-            .map(|ext| ext.trim().trim_start_matches('.').to_ascii_lowercase())
-            .filter(|ext| !ext.is_empty()),
-    };
-    let hits = index.search(&args.query, &filter, limit)?;
+    let mut filter = SearchFilter::new();
+    if let Some(source) = &source {
+        filter = filter.source(source.id);
+    }
+    if let Some(ext) = &args.ext {
+        filter = filter.extension(ext);
+    }
+    let answer = index.search(&args.query, &filter, limit)?;
     Ok(json!({
         "query": args.query,
-        "count": hits.len(),
-        "hits": hits,
+        "count": answer.hits.len(),
+        "hits": answer.hits,
+        "fallback": answer.fallback,
+        "notes": answer.notes,
         "freshness": freshness(&index, engine_running, source.as_ref())?,
     }))
 }

@@ -87,6 +87,12 @@ pub(super) fn scan_all(
     let started = std::time::Instant::now();
     let mut summary = IndexSummary::default();
     let mut errors = Vec::new();
+    // This process is the engine while it scans: it also keeps the search
+    // index in step, so other processes can search while it runs.
+    let indexer = gleaner_core::search::SearchIndexer::start(
+        index.data_dir().database(),
+        index.search_dir(),
+    )?;
     for source in &sources {
         let bar = Bar::new(!json && std::io::stderr().is_terminal(), &source.path);
         match index.scan(source, "manual", &bar) {
@@ -121,6 +127,7 @@ pub(super) fn scan_all(
             }
         }
     }
+    indexer.finish()?;
     summary.seconds = started.elapsed().as_secs_f64();
     if !errors.is_empty() {
         bail!("{}", errors.join("; "));

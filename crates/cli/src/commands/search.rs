@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use anyhow::Result;
-use gleaner_core::store::SearchFilter;
+use gleaner_core::search::SearchFilter;
 use gleaner_core::Index;
 
 use super::print_json;
@@ -17,14 +17,20 @@ pub fn run(
     ext: Option<String>,
     json: bool,
 ) -> Result<()> {
-    let filter = SearchFilter {
-        source_id: match source {
-            Some(path) => Some(index.source(path)?.id),
-            None => None,
-        },
-        ext: ext.map(|e| e.trim_start_matches('.').to_ascii_lowercase()),
-    };
-    let hits = index.search(query, &filter, limit)?;
+    let mut filter = SearchFilter::new();
+    if let Some(path) = source {
+        filter = filter.source(index.source(path)?.id);
+    }
+    if let Some(ext) = ext {
+        filter = filter.extension(&ext);
+    }
+    let answer = index.search(query, &filter, limit)?;
+    // Notes (a relaxed query, a prefix cut short, an index being built)
+    // go to stderr, so the hits stay the whole of stdout.
+    for note in &answer.notes {
+        eprintln!("gleaner: {note}");
+    }
+    let hits = answer.hits;
     if json {
         return print_json(&hits);
     }
@@ -38,7 +44,12 @@ pub fn run(
             _ => hit.path.clone(),
         };
         println!("{:>2}. {place}  ({:.2})", rank + 1, hit.score);
-        println!("    {}", render_snippet(&hit.snippet));
+        if !hit.snippet.is_empty() {
+            println!("    {}", render_snippet(&hit.snippet));
+        }
+        for other in &hit.other_paths {
+            println!("    same content: {other}");
+        }
     }
     Ok(())
 }

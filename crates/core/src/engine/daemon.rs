@@ -113,6 +113,10 @@ pub fn run(data_dir: DataDir, shutdown: Receiver<()>, mut events: impl EngineEve
     std::fs::write(&running_marker, std::process::id().to_string())
         .map_err(|e| crate::Error::io("writing", &running_marker, e))?;
     index.set_background(true);
+    // The one writer of the search index, following the store's outbox;
+    // it first builds the index when there is none (or an upgrade replaced
+    // the old full-text tables).
+    let mut search_indexer = crate::search::SearchIndexer::start(data_dir.database(), index.search_dir())?;
     let requests = control::listen(&data_dir.path().join(SOCKET_FILE))?;
     let settings = index.settings()?;
     let rules: RulesBySource = Arc::default();
@@ -189,6 +193,7 @@ pub fn run(data_dir: DataDir, shutdown: Receiver<()>, mut events: impl EngineEve
     // the next engine continues them.
     engine.runner.interrupt_all();
     engine.runner.join_all();
+    search_indexer.stop();
     // What the throttle still holds (a failure, say) goes out now.
     engine.announcer.shutdown();
     let _ = std::fs::remove_file(data_dir.path().join(SOCKET_FILE));
@@ -222,6 +227,9 @@ impl Engine {
                 status: self.status(),
             }),
             Request::Reload => {
+                // Another process changed sources (or documents with them):
+                // the search indexer follows the outbox it wrote.
+                crate::store::commit_signal::announce();
                 self.apply_watch_settings();
                 self.sync_sources(false);
                 self.announce_watch_health();

@@ -43,6 +43,9 @@ use crate::store::{commit_signal, Store, UnitKey, UnitLabel};
 /// Commits are at least this far apart while changes keep coming.
 const MIN_COMMIT_GAP: Duration = Duration::from_millis(200);
 
+/// How long a stopping indexer keeps applying what is waiting.
+const STOP_DRAIN: Duration = Duration::from_secs(2);
+
 /// Outbox rows read at a time.
 const OUTBOX_BATCH: usize = 2_000;
 
@@ -75,6 +78,8 @@ pub struct IndexerStatus {
 /// ends its thread.
 pub struct SearchIndexer {
     stop: Arc<AtomicBool>,
+    /// On stop, apply everything waiting, however long it takes.
+    drain_all: Arc<AtomicBool>,
     status: Arc<Mutex<IndexerStatus>>,
     thread: Option<JoinHandle<()>>,
 }
@@ -84,7 +89,7 @@ impl SearchIndexer {
     /// `dir`. Fails if the index cannot be opened for writing (another
     /// writer holds it).
     pub fn start(database: PathBuf, dir: PathBuf) -> Result<SearchIndexer> {
-        let (index, replaced) = SearchIndex::open_for_writing(&dir)?;
+        let (index, replaced) = open_or_rebuild(&dir)?;
         let store = Store::open(&database)?;
         let worker = Worker::new(index, store)?;
         if replaced {
@@ -93,14 +98,18 @@ impl SearchIndexer {
                 Some("the search index was made by another version of Gleaner".into());
         }
         let stop = Arc::new(AtomicBool::new(false));
+        let drain_all = Arc::new(AtomicBool::new(false));
         let status = worker.status.clone();
-        let thread_stop = stop.clone();
+        super::applied::set_running(true);
+        super::applied::advance(worker.mark.seq);
+        let (thread_stop, thread_drain) = (stop.clone(), drain_all.clone());
         let thread = std::thread::Builder::new()
             .name("gleaner-search-indexer".into())
-            .spawn(move || worker.run(&thread_stop))
+            .spawn(move || worker.run(&thread_stop, &thread_drain))
             .map_err(|e| crate::Error::io("starting the search indexer", &dir, e))?;
         Ok(SearchIndexer {
             stop,
+            drain_all,
             status,
             thread: Some(thread),
         })
@@ -114,12 +123,26 @@ impl SearchIndexer {
             .clone()
     }
 
+    /// Applies everything waiting in the outbox, commits and ends (a
+    /// foreground `gleaner index` before it exits).
+    pub fn finish(mut self) -> Result<()> {
+        self.drain_all.store(true, Ordering::SeqCst);
+        self.stop();
+        match self.status().last_error {
+            Some(error) => Err(crate::Error::SearchIndex(tantivy::TantivyError::SystemError(
+                error,
+            ))),
+            None => Ok(()),
+        }
+    }
+
     /// Commits what it holds and ends.
     pub fn stop(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
         commit_signal::announce();
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
+            super::applied::set_running(false);
         }
     }
 }
@@ -134,13 +157,30 @@ impl Drop for SearchIndexer {
 /// calling thread, and returns when the outbox is drained and committed
 /// (a `gleaner index` that ran without an engine, before it exits).
 pub fn catch_up(database: PathBuf, dir: PathBuf) -> Result<()> {
-    let (index, _) = SearchIndex::open_for_writing(&dir)?;
+    let (index, _) = open_or_rebuild(&dir)?;
     let store = Store::open(&database)?;
     let mut worker = Worker::new(index, store)?;
     while worker.step()? {}
     worker.commit()?;
     worker.wait_for_merges();
     Ok(())
+}
+
+/// Opens the index for writing; one that cannot be opened (damaged files,
+/// a crash in the middle of a tantivy write the filesystem did not keep)
+/// is derived data: it is removed and built again from the store.
+fn open_or_rebuild(dir: &std::path::Path) -> Result<(SearchIndex, bool)> {
+    match SearchIndex::open_for_writing(dir) {
+        Ok(opened) => Ok(opened),
+        Err(crate::Error::SearchIndex(err)) if !matches!(err, tantivy::TantivyError::LockFailure(..)) => {
+            tracing::warn!(%err, "the search index cannot be opened: building it again");
+            std::fs::remove_dir_all(dir)
+                .map_err(|e| crate::Error::io("removing the damaged search index", dir, e))?;
+            let (index, _) = SearchIndex::open_for_writing(dir)?;
+            Ok((index, true))
+        }
+        Err(err) => Err(err),
+    }
 }
 
 struct Worker {
@@ -221,7 +261,7 @@ impl Worker {
         self.status.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn run(mut self, stop: &AtomicBool) {
+    fn run(mut self, stop: &AtomicBool, drain_all: &AtomicBool) {
         crate::priority::lower_current_thread();
         let mut failures = 0u32;
         while !stop.load(Ordering::SeqCst) {
@@ -236,6 +276,11 @@ impl Worker {
                     failures += 1;
                     tracing::warn!(%err, "the search indexer failed; trying again");
                     self.status().last_error = Some(err.to_string());
+                    // A tantivy writer that failed (a full disk) may be
+                    // unusable: start again from the last commit.
+                    if let Err(err) = self.reset() {
+                        tracing::warn!(%err, "could not reopen the search index writers");
+                    }
                     let backoff = Duration::from_millis(200 << failures.min(8));
                     commit_signal::wait_after(seen, Some(backoff), || stop.load(Ordering::SeqCst));
                     continue;
@@ -254,14 +299,60 @@ impl Worker {
                 if let Err(err) = self.commit() {
                     tracing::warn!(%err, "could not commit the search index");
                     self.status().last_error = Some(err.to_string());
+                    failures += 1;
+                    if let Err(err) = self.reset() {
+                        tracing::warn!(%err, "could not reopen the search index writers");
+                    }
+                    let backoff = Duration::from_millis(200 << failures.min(8));
+                    commit_signal::wait_after(seen, Some(backoff), || stop.load(Ordering::SeqCst));
                 }
                 continue;
             }
             commit_signal::wait_after(seen, None, || stop.load(Ordering::SeqCst));
         }
+        // What is waiting goes in before the engine ends (briefly: the
+        // rest is replayed by the next engine).
+        let until = Instant::now() + STOP_DRAIN;
+        while drain_all.load(Ordering::SeqCst) || Instant::now() < until {
+            match self.step() {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(err) => {
+                    self.status().last_error = Some(err.to_string());
+                    break;
+                }
+            }
+        }
         if let Err(err) = self.commit() {
             tracing::warn!(%err, "could not commit the search index at stop");
+            self.status().last_error = Some(err.to_string());
         }
+        if drain_all.load(Ordering::SeqCst) {
+            let _ = self.chunks.wait_merging_threads();
+            let _ = self.labels.wait_merging_threads();
+        }
+    }
+
+    /// Forgets everything since the last commit and starts fresh writers
+    /// (tantivy's rollback): the outbox is replayed from the last mark.
+    fn reset(&mut self) -> Result<()> {
+        self.chunks.rollback()?;
+        self.labels.rollback()?;
+        self.pending.clear();
+        let payload: Payload = self
+            .index
+            .chunks
+            .load_metas()?
+            .payload
+            .as_deref()
+            .and_then(|p| serde_json::from_str(p).ok())
+            .unwrap_or_default();
+        self.mark = self.index.mark()?;
+        self.built_to = payload.built_to;
+        if self.mark.complete || self.built_to.is_some() {
+            self.seq_done = self.mark.seq;
+        }
+        Ok(())
     }
 
     fn has_uncommitted(&self) -> bool {
@@ -319,6 +410,11 @@ impl Worker {
             }
         }
         self.commit()?;
+        if self.mark.complete && self.store.has_legacy_fulltext()? {
+            // The old FTS5 tables answered while this index was built.
+            self.store.drop_legacy_fulltext()?;
+            tracing::info!("the search index is built; the old full-text tables were dropped");
+        }
         Ok(true)
     }
 
@@ -381,6 +477,7 @@ impl Worker {
         let mut doc = TantivyDocument::new();
         doc.add_u64(fields.unit, id);
         doc.add_u64(fields.stamp, label.chunks_stamp);
+        doc.add_u64(fields.label_stamp, label.label_stamp());
         let mut dirs: Vec<String> = Vec::new();
         for document in &label.documents {
             self.analyzer.analyze(&document.name, &mut self.analyzed);
@@ -478,6 +575,9 @@ impl Worker {
         let mut status = self.status();
         status.applied_seq = mark.seq;
         status.last_error = None;
+        if mark.complete {
+            super::applied::advance(mark.seq);
+        }
         Ok(())
     }
 

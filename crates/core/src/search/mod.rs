@@ -13,20 +13,25 @@
 //! ```
 
 pub mod analysis;
+mod applied;
 mod collector;
 mod filter;
 mod hits;
 mod index;
+pub mod legacy;
 pub mod indexer;
 pub mod query;
 mod schema;
 mod searcher;
 mod snippet;
+mod verify;
 
+pub use applied::wait_applied;
 pub use filter::SearchFilter;
 pub use index::{Mark, SearchIndex, SEARCH_DIR};
 pub use indexer::{catch_up, IndexerStatus, SearchIndexer};
 pub use query::{parse, ParsedQuery};
+pub use verify::{verify, SearchCheck};
 pub use searcher::{Fallback, SearchAnswer, SearchHit, Searcher, PREFIX_WORDS};
 
 use crate::store::UnitKey;

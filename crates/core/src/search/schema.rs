@@ -47,6 +47,8 @@ pub struct LabelFields {
     pub unit: Field,
     /// The chunks stamp the unit's chunks were indexed with.
     pub stamp: Field,
+    /// The label stamp of what this label says (`UnitLabel::label_stamp`).
+    pub label_stamp: Field,
     /// File names, exact, with positions.
     pub name: Field,
     /// The title, exact, with positions.
@@ -104,6 +106,7 @@ pub fn labels() -> (Schema, LabelFields) {
     let fields = LabelFields {
         unit: builder.add_u64_field("unit", key()),
         stamp: builder.add_u64_field("stamp", FAST),
+        label_stamp: builder.add_u64_field("label_stamp", FAST),
         name: builder.add_text_field("name", text(true)),
         title_exact: builder.add_text_field("title_exact", text(true)),
         title_stem: builder.add_text_field("title_stem", text(false)),

@@ -65,7 +65,7 @@ pub enum Fallback {
 }
 
 /// What a search found, and what the caller should be told about it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct SearchAnswer {
     /// The hits, best first.
     pub hits: Vec<SearchHit>,

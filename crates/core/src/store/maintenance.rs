@@ -1,5 +1,5 @@
-//! Housekeeping: merge the full-text index's segments, forget long-deleted
-//! documents and old jobs, and give space back when much of the file is free.
+//! Housekeeping: forget long-deleted documents and old jobs, and give space
+//! back when much of the file is free.
 
 use rusqlite::params;
 use serde::Serialize;
@@ -47,11 +47,6 @@ impl Store {
         )? as u64;
         tx.commit()?;
         report.purged_contents = self.collect_orphans()?;
-        // Merge the FTS b-tree segments: faster queries, smaller index.
-        self.conn
-            .execute("INSERT INTO chunks_fts(chunks_fts) VALUES ('optimize')", [])?;
-        self.conn
-            .execute("INSERT INTO names_fts(names_fts) VALUES ('optimize')", [])?;
         let pages: i64 = self.conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
         let free: i64 = self
             .conn

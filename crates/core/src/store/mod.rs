@@ -13,18 +13,14 @@
 
 pub mod commit_signal;
 mod documents;
-mod fts5;
 mod identity;
 mod jobs;
+mod legacy_fulltext;
 mod maintenance;
 mod path_text;
-mod prefix;
-mod rank;
 mod schema;
-mod search;
 mod search_feed;
 mod settings;
-mod snippet;
 mod sources;
 
 use std::path::{Path, PathBuf};
@@ -41,7 +37,6 @@ pub use documents::{
 pub use jobs::{JobCounts, JobRates, JobRecord, JobStatus};
 pub use maintenance::MaintenanceReport;
 pub use path_text::{path_text, text_path};
-pub use search::{SearchFilter, SearchHit};
 pub use search_feed::{ChunkText, UnitDocument, UnitKey, UnitLabel};
 pub use sources::SourceStatusRow;
 
@@ -49,9 +44,6 @@ pub use sources::SourceStatusRow;
 pub struct Store {
     conn: Connection,
     path: PathBuf,
-    /// Whether `conn` has the `gleaner_bm25` ranking function yet; it is
-    /// added at the first search, once the file is known to be an index.
-    rank_registered: std::cell::Cell<bool>,
 }
 
 impl std::fmt::Debug for Store {
@@ -91,7 +83,6 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
-            rank_registered: Default::default(),
         };
         // Identity first: switching to WAL would already write to a file
         // that may belong to another application.
@@ -115,7 +106,6 @@ impl Store {
         Ok(Store {
             conn,
             path: path.to_path_buf(),
-            rank_registered: Default::default(),
         })
     }
 
@@ -221,8 +211,9 @@ impl Store {
         }
     }
 
-    /// Runs SQLite's and FTS5's own consistency checks; returns the problems
-    /// found (empty when the index is sound).
+    /// Runs SQLite's own consistency check; returns the problems found
+    /// (empty when the file is sound). The search index is checked against
+    /// the store by `search::verify`.
     pub fn integrity_problems(&self) -> Result<Vec<String>> {
         let mut problems = Vec::new();
         let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
@@ -231,12 +222,6 @@ impl Store {
             let row = row?;
             if row != "ok" {
                 problems.push(row);
-            }
-        }
-        for table in ["chunks_fts", "names_fts"] {
-            let sql = format!("INSERT INTO {table}({table}, rank) VALUES ('integrity-check', 1)");
-            if let Err(err) = self.conn.execute(&sql, []) {
-                problems.push(format!("{table}: {err}"));
             }
         }
         Ok(problems)

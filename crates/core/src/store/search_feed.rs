@@ -17,7 +17,8 @@ use crate::error::Result;
 /// One thing the search index holds: the text of a content (shared by
 /// every document with those bytes) with its documents' names, or one
 /// document that has no text (its name alone is searchable).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "id")]
 pub enum UnitKey {
     /// A content (`contents.id`).
     Content(i64),
@@ -242,6 +243,48 @@ impl Store {
     }
 }
 
+impl UnitLabel {
+    /// A fingerprint of everything the label shows and filters on (paths,
+    /// names, sources, extensions, formats, times, title): two labels with
+    /// the same stamp say the same.
+    pub fn label_stamp(&self) -> u64 {
+        let mut hash = Fnv::new();
+        for d in &self.documents {
+            hash.eat(&d.id.to_le_bytes());
+            hash.eat(&d.source_id.to_le_bytes());
+            hash.eat(d.path.as_bytes());
+            hash.eat(&[0]);
+            hash.eat(d.name.as_bytes());
+            hash.eat(&[0]);
+            hash.eat(d.ext.as_bytes());
+            hash.eat(&[0]);
+            hash.eat(d.format.as_bytes());
+            hash.eat(&[0]);
+            hash.eat(&d.mtime_ns.to_le_bytes());
+        }
+        hash.eat(self.title.as_deref().unwrap_or("").as_bytes());
+        hash.eat(&self.chunks_stamp.to_le_bytes());
+        hash.0
+    }
+}
+
+/// FNV-1a: stable across builds, which a stamp stored in the search index
+/// must be.
+struct Fnv(u64);
+
+impl Fnv {
+    fn new() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+
+    fn eat(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
 fn unit_document(row: &rusqlite::Row<'_>) -> rusqlite::Result<UnitDocument> {
     Ok(UnitDocument {
         id: row.get(0)?,
@@ -256,18 +299,11 @@ fn unit_document(row: &rusqlite::Row<'_>) -> rusqlite::Result<UnitDocument> {
 }
 
 /// A fingerprint of a content's chunks: the bytes they came from, the
-/// extractor that made them and how many there are (FNV-1a, stable across
-/// builds: it is stored in the search index).
+/// extractor that made them and how many there are.
 fn chunks_stamp(md5: &[u8], extractor: &str, n_chunks: i64) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut eat = |bytes: &[u8]| {
-        for &b in bytes {
-            hash ^= u64::from(b);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-    };
-    eat(md5);
-    eat(extractor.as_bytes());
-    eat(&n_chunks.to_le_bytes());
-    hash
+    let mut hash = Fnv::new();
+    hash.eat(md5);
+    hash.eat(extractor.as_bytes());
+    hash.eat(&n_chunks.to_le_bytes());
+    hash.0
 }
