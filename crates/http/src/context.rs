@@ -1,19 +1,26 @@
-//! What every handler works with: the open index, the token, and the way to
-//! the engine.
+//! What every handler works with: read connections to the index, the
+//! token, and the way to the engine.
 //!
 //! SQLite and the control socket are blocking, so handlers run their work on
-//! tokio's blocking pool ([`blocking`]), one at a time over the one read
-//! connection, as the MCP server does.
+//! tokio's blocking pool ([`blocking`]), each read on a connection of its own
+//! (`readers.rs`): no lock is shared between requests, so a slow search
+//! cannot hold up health or status. Each kind of work has a lane, a bound on
+//! how much of it runs at once ([`Lane`]): a flood of searches waits in the
+//! search lane and leaves the other reads their own.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use gleaner_core::engine::control::{self, Request, Response, SOCKET_FILE};
 use gleaner_core::health::EngineStatus;
 use gleaner_core::lock::EngineLock;
-use gleaner_core::{DataDir, Index};
+use gleaner_core::store::Store;
+use gleaner_core::DataDir;
+use tokio::sync::Semaphore;
 
 use crate::error::{ApiError, ApiResult};
+use crate::limits::{CONCURRENT_ENGINE_REQUESTS, CONCURRENT_READS, CONCURRENT_SEARCHES};
+use crate::readers::Readers;
 use crate::token::Token;
 
 /// How long a control request may take; queuing a job, pausing one or
@@ -27,20 +34,39 @@ const ENGINE_START_WAIT: Duration = Duration::from_secs(10);
 /// The state shared by all handlers.
 pub type SharedApi = Arc<Api>;
 
+/// Which bound a piece of work runs under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lane {
+    /// A search: the one read that can take long.
+    Search,
+    /// Status, health, jobs: short reads.
+    Read,
+    /// A request to the engine (and the reads that check it first).
+    Engine,
+}
+
 /// The index and the engine of one data directory, and the token.
 pub struct Api {
     data_dir: DataDir,
     token: Token,
-    index: Mutex<Index>,
+    readers: Readers,
+    searches: Semaphore,
+    reads: Semaphore,
+    engine_requests: Semaphore,
 }
 
 impl Api {
-    /// Serves `index` behind `token`.
-    pub fn new(index: Index, token: Token) -> Api {
+    /// Serves the index of `data_dir` (which must exist: the server opens
+    /// it once, to make or migrate it, before it serves) behind `token`.
+    pub fn new(data_dir: DataDir, token: Token) -> Api {
+        let lanes = CONCURRENT_SEARCHES + CONCURRENT_READS + CONCURRENT_ENGINE_REQUESTS;
         Api {
-            data_dir: index.data_dir().clone(),
+            readers: Readers::new(data_dir.database(), lanes),
+            data_dir,
             token,
-            index: Mutex::new(index),
+            searches: Semaphore::new(CONCURRENT_SEARCHES),
+            reads: Semaphore::new(CONCURRENT_READS),
+            engine_requests: Semaphore::new(CONCURRENT_ENGINE_REQUESTS),
         }
     }
 
@@ -49,12 +75,17 @@ impl Api {
         &self.token
     }
 
-    /// The index. A handler that panicked leaves nothing half-done in it
-    /// (every write is a transaction), so a poisoned lock is taken over.
-    pub fn index(&self) -> MutexGuard<'_, Index> {
-        self.index
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    /// Runs `read` on a read-only connection of its own.
+    pub fn read<T>(&self, read: impl FnOnce(&Store) -> ApiResult<T>) -> ApiResult<T> {
+        self.readers.with(read)
+    }
+
+    fn lane(&self, lane: Lane) -> &Semaphore {
+        match lane {
+            Lane::Search => &self.searches,
+            Lane::Read => &self.reads,
+            Lane::Engine => &self.engine_requests,
+        }
     }
 
     /// Whether an engine holds the lock of this data directory.
@@ -92,14 +123,27 @@ impl Api {
     }
 }
 
-/// Runs `work` on the blocking pool with the shared state.
-pub async fn blocking<T, F>(api: &SharedApi, work: F) -> ApiResult<T>
+/// Runs `work` on the blocking pool with the shared state, once its lane
+/// has room.
+pub async fn blocking<T, F>(api: &SharedApi, lane: Lane, work: F) -> ApiResult<T>
 where
     T: Send + 'static,
     F: FnOnce(&Api) -> ApiResult<T> + Send + 'static,
 {
+    // The semaphores are never closed.
+    let _permit = api.lane(lane).acquire().await.map_err(ApiError::internal)?;
     let api = api.clone();
     tokio::task::spawn_blocking(move || work(&api))
         .await
         .map_err(ApiError::internal)?
+}
+
+#[cfg(test)]
+impl Api {
+    /// Takes every place in `lane`, as that many slow requests would.
+    pub fn fill_lane(&self, lane: Lane) -> tokio::sync::SemaphorePermit<'_> {
+        let lane = self.lane(lane);
+        lane.try_acquire_many(lane.available_permits() as u32)
+            .unwrap()
+    }
 }

@@ -21,13 +21,18 @@
 #![deny(missing_docs)]
 
 mod address;
+mod body;
+mod connections;
 mod context;
 mod documents;
 mod error;
 mod guard;
 mod jobs;
+mod limits;
+mod readers;
 mod reading;
 mod routes;
+mod serve;
 mod server;
 mod token;
 mod views;
