@@ -50,9 +50,9 @@ pub struct Api {
     data_dir: DataDir,
     token: Token,
     readers: Readers,
-    searches: Semaphore,
-    reads: Semaphore,
-    engine_requests: Semaphore,
+    searches: Arc<Semaphore>,
+    reads: Arc<Semaphore>,
+    engine_requests: Arc<Semaphore>,
 }
 
 impl Api {
@@ -64,9 +64,9 @@ impl Api {
             readers: Readers::new(data_dir.database(), lanes),
             data_dir,
             token,
-            searches: Semaphore::new(CONCURRENT_SEARCHES),
-            reads: Semaphore::new(CONCURRENT_READS),
-            engine_requests: Semaphore::new(CONCURRENT_ENGINE_REQUESTS),
+            searches: Arc::new(Semaphore::new(CONCURRENT_SEARCHES)),
+            reads: Arc::new(Semaphore::new(CONCURRENT_READS)),
+            engine_requests: Arc::new(Semaphore::new(CONCURRENT_ENGINE_REQUESTS)),
         }
     }
 
@@ -80,7 +80,7 @@ impl Api {
         self.readers.with(read)
     }
 
-    fn lane(&self, lane: Lane) -> &Semaphore {
+    fn lane(&self, lane: Lane) -> &Arc<Semaphore> {
         match lane {
             Lane::Search => &self.searches,
             Lane::Read => &self.reads,
@@ -131,11 +131,24 @@ where
     F: FnOnce(&Api) -> ApiResult<T> + Send + 'static,
 {
     // The semaphores are never closed.
-    let _permit = api.lane(lane).acquire().await.map_err(ApiError::internal)?;
-    let api = api.clone();
-    tokio::task::spawn_blocking(move || work(&api))
+    let permit = api
+        .lane(lane)
+        .clone()
+        .acquire_owned()
         .await
-        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)?;
+    let api = api.clone();
+    // The place is held by the work, not by the request: a client that
+    // hangs up drops the request, but the work on its thread runs to the
+    // end, and must go on counting. So the lanes bound the threads really
+    // in use, and the pool (BLOCKING_THREADS, more than all lanes) never
+    // makes health queue behind searches whose clients left.
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        work(&api)
+    })
+    .await
+    .map_err(ApiError::internal)?
 }
 
 #[cfg(test)]
@@ -145,5 +158,49 @@ impl Api {
         let lane = self.lane(lane);
         lane.try_acquire_many(lane.available_permits() as u32)
             .unwrap()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A client that hangs up drops its request; the work it started still
+    /// holds its place until it ends, so the lane bounds the threads in use.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn work_keeps_its_place_after_the_request_is_dropped() {
+        let tmp = tempfile::tempdir().unwrap();
+        let data_dir = DataDir::resolve(Some(&tmp.path().join("data"))).unwrap();
+        let api: SharedApi = Arc::new(Api::new(data_dir, Token::for_tests("x")));
+        let (started, started_rx) = std::sync::mpsc::channel();
+        let (release, release_rx) = std::sync::mpsc::channel::<()>();
+        let request = tokio::spawn({
+            let api = api.clone();
+            async move {
+                blocking(&api, Lane::Search, move |_| {
+                    started.send(()).unwrap();
+                    release_rx.recv().unwrap();
+                    Ok(())
+                })
+                .await
+            }
+        });
+        tokio::task::spawn_blocking(move || started_rx.recv().unwrap())
+            .await
+            .unwrap();
+        request.abort();
+        assert!(request.await.unwrap_err().is_cancelled());
+        assert_eq!(
+            api.searches.available_permits(),
+            CONCURRENT_SEARCHES - 1,
+            "the place went with the request, not with the work"
+        );
+        release.send(()).unwrap();
+        // The work ends on its own thread and gives its place back.
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while api.searches.available_permits() < CONCURRENT_SEARCHES {
+            assert!(Instant::now() < deadline, "the place was never given back");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
     }
 }
