@@ -334,7 +334,7 @@ impl Index {
     }
 
     /// The search index's reader, once there is an index to read.
-    fn searcher(&self) -> Result<Option<&Searcher>> {
+    pub fn searcher(&self) -> Result<Option<&Searcher>> {
         if let Some(searcher) = self.searcher.get() {
             return Ok(Some(searcher));
         }
@@ -354,29 +354,7 @@ impl Index {
     /// rebuild), the answer comes from what is there and says so in its
     /// notes.
     pub fn search(&self, query: &str, filter: &SearchFilter, limit: usize) -> Result<SearchAnswer> {
-        let parsed = crate::search::parse(query)?;
-        let searcher = self.searcher()?;
-        let complete = match searcher {
-            Some(searcher) => searcher.mark()?.complete,
-            None => false,
-        };
-        if let (true, Some(searcher)) = (complete, searcher) {
-            return searcher.search(&self.store, &parsed, filter, limit);
-        }
-        let mut analyzer = crate::search::analysis::Analyzer::new();
-        if let Some(answer) =
-            crate::search::legacy::search(&self.store, &mut analyzer, &parsed, filter, limit)?
-        {
-            return Ok(answer);
-        }
-        let mut answer = match searcher {
-            Some(searcher) => searcher.search(&self.store, &parsed, filter, limit)?,
-            None => SearchAnswer::default(),
-        };
-        answer.notes.push(
-            "the search index is still being built: some documents may be missing".to_string(),
-        );
-        Ok(answer)
+        crate::search::search(&self.store, self.searcher()?, query, filter, limit)
     }
 
     /// Brings the search index up to date with the store in this thread

@@ -1,19 +1,27 @@
-//! What every handler works with: the open index, the token, and the way to
-//! the engine.
+//! What every handler works with: read connections to the index, the
+//! token, and the way to the engine.
 //!
 //! SQLite and the control socket are blocking, so handlers run their work on
-//! tokio's blocking pool ([`blocking`]), one at a time over the one read
-//! connection, as the MCP server does.
+//! tokio's blocking pool ([`blocking`]), each read on a connection of its own
+//! (`readers.rs`): no lock is shared between requests, so a slow search
+//! cannot hold up health or status. Each kind of work has a lane, a bound on
+//! how much of it runs at once ([`Lane`]): a flood of searches waits in the
+//! search lane and leaves the other reads their own.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use gleaner_core::engine::control::{self, Request, Response, SOCKET_FILE};
 use gleaner_core::health::EngineStatus;
 use gleaner_core::lock::EngineLock;
-use gleaner_core::{DataDir, Index};
+use gleaner_core::store::Store;
+use gleaner_core::DataDir;
+use tokio::sync::Semaphore;
 
 use crate::error::{ApiError, ApiResult};
+use crate::limits::{CONCURRENT_ENGINE_REQUESTS, CONCURRENT_READS, CONCURRENT_SEARCHES};
+use crate::readers::Readers;
+use gleaner_core::search::Searcher;
 use crate::token::Token;
 
 /// How long a control request may take; queuing a job, pausing one or
@@ -27,20 +35,58 @@ const ENGINE_START_WAIT: Duration = Duration::from_secs(10);
 /// The state shared by all handlers.
 pub type SharedApi = Arc<Api>;
 
+/// Which bound a piece of work runs under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lane {
+    /// A search: the one read that can take long.
+    Search,
+    /// Status, health, jobs: short reads.
+    Read,
+    /// A request to the engine (and the reads that check it first).
+    Engine,
+}
+
 /// The index and the engine of one data directory, and the token.
 pub struct Api {
     data_dir: DataDir,
     token: Token,
-    index: Mutex<Index>,
+    readers: Readers,
+    searches: Arc<Semaphore>,
+    reads: Arc<Semaphore>,
+    engine_requests: Arc<Semaphore>,
+    /// The search index's reader (shared: it is read concurrently), opened
+    /// at the first search that finds an index.
+    searcher: std::sync::OnceLock<Searcher>,
 }
 
 impl Api {
-    /// Serves `index` behind `token`.
-    pub fn new(index: Index, token: Token) -> Api {
+    /// Serves the index of `data_dir` (which must exist: the server opens
+    /// it once, to make or migrate it, before it serves) behind `token`.
+    pub fn new(data_dir: DataDir, token: Token) -> Api {
+        let lanes = CONCURRENT_SEARCHES + CONCURRENT_READS + CONCURRENT_ENGINE_REQUESTS;
         Api {
-            data_dir: index.data_dir().clone(),
+            readers: Readers::new(data_dir.database(), lanes),
+            data_dir,
             token,
-            index: Mutex::new(index),
+            searches: Arc::new(Semaphore::new(CONCURRENT_SEARCHES)),
+            reads: Arc::new(Semaphore::new(CONCURRENT_READS)),
+            engine_requests: Arc::new(Semaphore::new(CONCURRENT_ENGINE_REQUESTS)),
+            searcher: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The search index's reader; `None` until an engine has made one.
+    pub fn searcher(&self) -> ApiResult<Option<&Searcher>> {
+        if let Some(searcher) = self.searcher.get() {
+            return Ok(Some(searcher));
+        }
+        let dir = self.data_dir.path().join(gleaner_core::search::SEARCH_DIR);
+        match Searcher::open(&dir)? {
+            Some(searcher) => {
+                let _ = self.searcher.set(searcher);
+                Ok(self.searcher.get())
+            }
+            None => Ok(None),
         }
     }
 
@@ -49,12 +95,17 @@ impl Api {
         &self.token
     }
 
-    /// The index. A handler that panicked leaves nothing half-done in it
-    /// (every write is a transaction), so a poisoned lock is taken over.
-    pub fn index(&self) -> MutexGuard<'_, Index> {
-        self.index
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    /// Runs `read` on a read-only connection of its own.
+    pub fn read<T>(&self, read: impl FnOnce(&Store) -> ApiResult<T>) -> ApiResult<T> {
+        self.readers.with(read)
+    }
+
+    fn lane(&self, lane: Lane) -> &Arc<Semaphore> {
+        match lane {
+            Lane::Search => &self.searches,
+            Lane::Read => &self.reads,
+            Lane::Engine => &self.engine_requests,
+        }
     }
 
     /// Whether an engine holds the lock of this data directory.
@@ -92,14 +143,84 @@ impl Api {
     }
 }
 
-/// Runs `work` on the blocking pool with the shared state.
-pub async fn blocking<T, F>(api: &SharedApi, work: F) -> ApiResult<T>
+/// Runs `work` on the blocking pool with the shared state, once its lane
+/// has room.
+pub async fn blocking<T, F>(api: &SharedApi, lane: Lane, work: F) -> ApiResult<T>
 where
     T: Send + 'static,
     F: FnOnce(&Api) -> ApiResult<T> + Send + 'static,
 {
-    let api = api.clone();
-    tokio::task::spawn_blocking(move || work(&api))
+    // The semaphores are never closed.
+    let permit = api
+        .lane(lane)
+        .clone()
+        .acquire_owned()
         .await
-        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)?;
+    let api = api.clone();
+    // The place is held by the work, not by the request: a client that
+    // hangs up drops the request, but the work on its thread runs to the
+    // end, and must go on counting. So the lanes bound the threads really
+    // in use, and the pool (BLOCKING_THREADS, more than all lanes) never
+    // makes health queue behind searches whose clients left.
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        work(&api)
+    })
+    .await
+    .map_err(ApiError::internal)?
+}
+
+#[cfg(test)]
+impl Api {
+    /// Takes every place in `lane`, as that many slow requests would.
+    pub fn fill_lane(&self, lane: Lane) -> tokio::sync::SemaphorePermit<'_> {
+        let lane = self.lane(lane);
+        lane.try_acquire_many(lane.available_permits() as u32)
+            .unwrap()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A client that hangs up drops its request; the work it started still
+    /// holds its place until it ends, so the lane bounds the threads in use.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn work_keeps_its_place_after_the_request_is_dropped() {
+        let tmp = tempfile::tempdir().unwrap();
+        let data_dir = DataDir::resolve(Some(&tmp.path().join("data"))).unwrap();
+        let api: SharedApi = Arc::new(Api::new(data_dir, Token::for_tests("x")));
+        let (started, started_rx) = std::sync::mpsc::channel();
+        let (release, release_rx) = std::sync::mpsc::channel::<()>();
+        let request = tokio::spawn({
+            let api = api.clone();
+            async move {
+                blocking(&api, Lane::Search, move |_| {
+                    started.send(()).unwrap();
+                    release_rx.recv().unwrap();
+                    Ok(())
+                })
+                .await
+            }
+        });
+        tokio::task::spawn_blocking(move || started_rx.recv().unwrap())
+            .await
+            .unwrap();
+        request.abort();
+        assert!(request.await.unwrap_err().is_cancelled());
+        assert_eq!(
+            api.searches.available_permits(),
+            CONCURRENT_SEARCHES - 1,
+            "the place went with the request, not with the work"
+        );
+        release.send(()).unwrap();
+        // The work ends on its own thread and gives its place back.
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while api.searches.available_permits() < CONCURRENT_SEARCHES {
+            assert!(Instant::now() < deadline, "the place was never given back");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
 }

@@ -14,7 +14,6 @@
 
 use std::path::{Path, PathBuf};
 
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -25,9 +24,9 @@ use gleaner_core::store::{path_text, text_path};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::context::{blocking, SharedApi};
+use crate::body::{json_object, WhenEmpty};
+use crate::context::{blocking, Lane, SharedApi};
 use crate::error::{ApiError, ApiResult};
-use crate::jobs::parse_body;
 
 /// The body of `POST /v1/documents`.
 #[derive(Debug, Default, Deserialize)]
@@ -37,15 +36,18 @@ pub struct DocumentBody {
     pub path: String,
 }
 
+/// A body `POST /v1/documents` takes, for error sentences.
+const DOCUMENT_EXAMPLE: &str = r#"{"path": "/home/me/notes/today.md"}"#;
+
 /// `POST /v1/documents`: 200 when the file was indexed before the answer,
 /// 202 when it waits behind a running job of its source or the global pause.
 pub async fn ingest_one(
     State(api): State<SharedApi>,
-    body: Bytes,
+    request: axum::extract::Request,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let body: DocumentBody = parse_body(&body, false)?;
-    blocking(&api, move |api| {
-        let sources = api.index().sources()?;
+    let body: DocumentBody = json_object(request, WhenEmpty::Refuse, DOCUMENT_EXAMPLE).await?;
+    blocking(&api, Lane::Engine, move |api| {
+        let sources = api.read(|store| Ok(store.sources()?))?;
         let path = confine(&body.path, &sources)?;
         let (indexed, deferred) = match api.request(&Request::Index {
             paths: vec![path.clone()],
@@ -59,11 +61,7 @@ pub async fn ingest_one(
                 )))
             }
         };
-        let has_text = api
-            .index()
-            .store()
-            .document_text(&path_text(&path))?
-            .is_some();
+        let has_text = api.read(|store| Ok(store.document_text(&path_text(&path))?.is_some()))?;
         let status = if deferred {
             StatusCode::ACCEPTED
         } else {

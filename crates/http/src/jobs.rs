@@ -6,7 +6,6 @@
 
 use std::time::{Duration, Instant};
 
-use axum::body::Bytes;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -17,7 +16,8 @@ use gleaner_core::store::{JobRecord, JobStatus};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::context::{blocking, Api, SharedApi};
+use crate::body::{json_object, WhenEmpty};
+use crate::context::{blocking, Api, Lane, SharedApi};
 use crate::error::{ApiError, ApiResult};
 use crate::views::{job_views, JobView};
 
@@ -33,15 +33,22 @@ pub struct IngestBody {
     pub source: Option<String>,
 }
 
+/// A body `POST /v1/ingest` takes, for error sentences.
+const INGEST_EXAMPLE: &str = r#"{"source": "/home/me/notes"}"#;
+
 /// `POST /v1/ingest`: queue a scan of one source or of every active one;
 /// answers at once with the job ids (202).
 pub async fn ingest(
     State(api): State<SharedApi>,
-    body: Bytes,
+    request: axum::extract::Request,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    // An empty body means "every source", as a bare `gleaner index` does.
-    let body: IngestBody = parse_body(&body, true)?;
-    let value = blocking(&api, move |api| queue_scan(api, body.source.as_deref())).await?;
+    // An empty body (or `{}`) means "every source", as a bare `gleaner
+    // index` does; anything that is not a JSON object is a 400.
+    let body: IngestBody = json_object(request, WhenEmpty::Default, INGEST_EXAMPLE).await?;
+    let value = blocking(&api, Lane::Engine, move |api| {
+        queue_scan(api, body.source.as_deref())
+    })
+    .await?;
     Ok((StatusCode::ACCEPTED, Json(value)))
 }
 
@@ -54,8 +61,8 @@ fn queue_scan(api: &Api, source: Option<&str>) -> ApiResult<Value> {
                     "source {text:?} is not an absolute path"
                 )));
             }
-            let index = api.index();
-            let Some(source) = index.store().source_by_path(&lookup_path(path))? else {
+            let Some(source) = api.read(|store| Ok(store.source_by_path(&lookup_path(path))?))?
+            else {
                 return Err(ApiError::forbidden(format!(
                     "{text} is not a configured source; add it with `gleaner source add` first"
                 )));
@@ -115,8 +122,8 @@ pub async fn list(
         None => None,
     };
     let limit = query.limit.unwrap_or(20).clamp(1, 200);
-    blocking(&api, move |api| {
-        let jobs = api.index().store().jobs(status, limit)?;
+    blocking(&api, Lane::Read, move |api| {
+        let jobs = api.read(|store| Ok(store.jobs(status, limit)?))?;
         Ok(Json(
             json!({ "count": jobs.len(), "jobs": job_views(&jobs) }),
         ))
@@ -130,8 +137,8 @@ pub async fn one(
     id: Result<Path<String>, PathRejection>,
 ) -> ApiResult<Json<Value>> {
     let Path(id) = id?;
-    blocking(&api, move |api| {
-        let job = api.index().store().job(&id)?;
+    blocking(&api, Lane::Read, move |api| {
+        let job = api.read(|store| Ok(store.job(&id)?))?;
         to_json(&JobView::new(&job))
     })
     .await
@@ -193,8 +200,8 @@ pub async fn cancel(
 }
 
 async fn control(api: SharedApi, id: String, action: JobAction) -> ApiResult<Json<Value>> {
-    blocking(&api, move |api| {
-        let job = api.index().store().job(&id)?; // an unknown id is 404 here
+    blocking(&api, Lane::Engine, move |api| {
+        let job = api.read(|store| Ok(store.job(&id)?))?; // an unknown id is 404 here
         if !action.allowed_from(job.status) {
             return Err(ApiError::conflict(format!(
                 "job {id} is {}; it cannot be {}",
@@ -217,9 +224,9 @@ async fn control(api: SharedApi, id: String, action: JobAction) -> ApiResult<Jso
         }
         let job = match action {
             JobAction::Pause | JobAction::Cancel => wait_while_running(api, &id)?,
-            JobAction::Resume => api.index().store().job(&id)?,
+            JobAction::Resume => api.read(|store| Ok(store.job(&id)?))?,
         };
-        let paused_globally = api.index().settings()?.boolean("indexing.paused");
+        let paused_globally = api.read(|store| Ok(store.settings()?.boolean("indexing.paused")))?;
         Ok(Json(json!({
             "job_id": id,
             "status": job.status,
@@ -234,30 +241,12 @@ async fn control(api: SharedApi, id: String, action: JobAction) -> ApiResult<Jso
 fn wait_while_running(api: &Api, id: &str) -> ApiResult<JobRecord> {
     let deadline = Instant::now() + STOP_WAIT;
     loop {
-        let job = api.index().store().job(id)?;
+        let job = api.read(|store| Ok(store.job(id)?))?;
         if job.status != JobStatus::Running || Instant::now() >= deadline {
             return Ok(job);
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-}
-
-/// A JSON body; an empty one is the default value when `empty_ok`.
-pub fn parse_body<T: serde::de::DeserializeOwned + Default>(
-    body: &[u8],
-    empty_ok: bool,
-) -> ApiResult<T> {
-    if body.trim_ascii().is_empty() {
-        return if empty_ok {
-            Ok(T::default())
-        } else {
-            Err(ApiError::bad_request(
-                "the request body is empty: send a JSON object",
-            ))
-        };
-    }
-    serde_json::from_slice(body)
-        .map_err(|err| ApiError::bad_request(format!("the request body is not valid: {err}")))
 }
 
 fn to_json(value: &impl serde::Serialize) -> ApiResult<Json<Value>> {

@@ -17,17 +17,29 @@
 //! symbolic links and `..` are resolved: the API can never widen what is
 //! indexed. Errors are JSON, `{"error": "..."}`.
 //!
+//! The API must not be a way to hold the engine's process down, so it is
+//! served with hyper directly under limits (`limits.rs`): a header-read
+//! timeout, a cap on open connections that closes the idlest one for a new
+//! one (`serve.rs`, `connections.rs`), bounded bodies (`body.rs`) and
+//! queries, and reads on read-only connections of their own (`readers.rs`)
+//! in lanes that keep searches from holding up health (`context.rs`).
+//!
 //! **Architecture invariant:** axum stops here; `gleaner-core` never sees it.
 #![deny(missing_docs)]
 
 mod address;
+mod body;
+mod connections;
 mod context;
 mod documents;
 mod error;
 mod guard;
 mod jobs;
+mod limits;
+mod readers;
 mod reading;
 mod routes;
+mod serve;
 mod server;
 mod token;
 mod views;

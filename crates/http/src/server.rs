@@ -6,7 +6,8 @@
 //! API it was asked for. The server then runs on a thread of its own with a
 //! small tokio runtime, and stops when the [`HttpServer`] is stopped or
 //! dropped: its owner drops it when the engine returns, so the API never
-//! outlives the engine it fronts.
+//! outlives the engine it fronts. How connections are served, and the
+//! limits on them, is `serve.rs`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -19,11 +20,10 @@ use tokio::sync::watch;
 
 use crate::address::configured_addr;
 use crate::context::Api;
+use crate::limits::BLOCKING_THREADS;
 use crate::routes::router;
+use crate::serve::{serve, ConnectionLimits};
 use crate::token::{Token, TOKEN_FILE};
-
-/// How long requests still under way may finish once a stop is asked for.
-const STOP_GRACE: Duration = Duration::from_secs(3);
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -82,29 +82,30 @@ impl HttpServer {
         }
         data_dir.create()?;
         let token = Token::load_or_create(data_dir)?;
-        let index = Index::open(data_dir.clone())?;
-        let listener =
-            std::net::TcpListener::bind(addr).map_err(|source| HttpError::Bind { addr, source })?;
-        listener
-            .set_nonblocking(true)
-            .map_err(|source| HttpError::Bind { addr, source })?;
-        let addr = listener
-            .local_addr()
-            .map_err(|source| HttpError::Bind { addr, source })?;
-        let app = router(Arc::new(Api::new(index, token)));
+        // Makes or migrates the index; the handlers then read it through
+        // read-only connections of their own.
+        drop(Index::open(data_dir.clone())?);
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
+            .max_blocking_threads(BLOCKING_THREADS)
             .thread_name("gleaner-http")
             .enable_all()
             .build()
             .map_err(HttpError::Runtime)?;
+        // tokio's listener asks the kernel for a backlog of 1,024: room for
+        // the connections that wait while every open one is busy.
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind(addr))
+            .map_err(|source| HttpError::Bind { addr, source })?;
+        let addr = listener
+            .local_addr()
+            .map_err(|source| HttpError::Bind { addr, source })?;
+        let app = router(Arc::new(Api::new(data_dir.clone(), token)));
         let (stop, stopped) = watch::channel(());
         let thread = std::thread::Builder::new()
             .name("gleaner-http".into())
             .spawn(move || {
-                if let Err(err) = runtime.block_on(serve(listener, app, stopped)) {
-                    tracing::error!(%err, "the HTTP API stopped");
-                }
+                runtime.block_on(serve(listener, app, ConnectionLimits::default(), stopped));
                 // A handler still waiting on the engine must not hold up the
                 // engine's own shutdown.
                 runtime.shutdown_timeout(Duration::from_secs(1));
@@ -145,29 +146,6 @@ impl HttpServer {
 impl Drop for HttpServer {
     fn drop(&mut self) {
         self.shut_down();
-    }
-}
-
-/// Serves until the stop sender is dropped, then gives requests under way
-/// [`STOP_GRACE`] to finish.
-async fn serve(
-    listener: std::net::TcpListener,
-    app: axum::Router,
-    stopped: watch::Receiver<()>,
-) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::from_std(listener)?;
-    let mut graceful_signal = stopped.clone();
-    let mut deadline_signal = stopped;
-    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
-        // Only ever an error: the sender never sends, it is dropped.
-        let _ = graceful_signal.changed().await;
-    });
-    tokio::select! {
-        result = server => result,
-        _ = async move {
-            let _ = deadline_signal.changed().await;
-            tokio::time::sleep(STOP_GRACE).await;
-        } => Ok(()),
     }
 }
 

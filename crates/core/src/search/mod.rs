@@ -55,3 +55,38 @@ pub fn unit_of(id: u64) -> UnitKey {
         UnitKey::Content(id as i64)
     }
 }
+
+/// Searches with `store` read for the hits and `searcher` (when there is a
+/// search index) for the ranking: the best `limit` documents for `query`
+/// (see [`query`] for what may be typed) that pass `filter`.
+///
+/// While the search index is first built (an upgrade from FTS5, a rebuild)
+/// the answer comes from what there is, and its notes say so.
+pub fn search(
+    store: &crate::store::Store,
+    searcher: Option<&Searcher>,
+    query: &str,
+    filter: &SearchFilter,
+    limit: usize,
+) -> crate::Result<SearchAnswer> {
+    let parsed = parse(query)?;
+    let complete = match searcher {
+        Some(searcher) => searcher.mark()?.complete,
+        None => false,
+    };
+    if let (true, Some(searcher)) = (complete, searcher) {
+        return searcher.search(store, &parsed, filter, limit);
+    }
+    let mut analyzer = analysis::Analyzer::new();
+    if let Some(answer) = legacy::search(store, &mut analyzer, &parsed, filter, limit)? {
+        return Ok(answer);
+    }
+    let mut answer = match searcher {
+        Some(searcher) => searcher.search(store, &parsed, filter, limit)?,
+        None => SearchAnswer::default(),
+    };
+    answer
+        .notes
+        .push("the search index is still being built: some documents may be missing".into());
+    Ok(answer)
+}

@@ -83,7 +83,8 @@ pub struct Searcher {
     index: SearchIndex,
     chunks: IndexReader,
     labels: IndexReader,
-    analyzer: Mutex<Analyzer>,
+    /// Analyzers for searches under way (one each: they keep buffers).
+    analyzers: Mutex<Vec<Analyzer>>,
 }
 
 impl std::fmt::Debug for Searcher {
@@ -135,7 +136,7 @@ impl Searcher {
             index,
             chunks,
             labels,
-            analyzer: Mutex::new(Analyzer::new()),
+            analyzers: Mutex::new(Vec::new()),
         }))
     }
 
@@ -214,14 +215,14 @@ impl Searcher {
             };
             let exhausted = text_top.len() < k && label_top.len() < k;
             let candidates = merge(&chunk_searcher, &text_top, &label_top)?;
-            let mut analyzer = self.analyzer.lock().unwrap_or_else(|p| p.into_inner());
+            let mut analyzer = self.take_analyzer();
             let terms = HitTerms {
                 text: &plan.highlight,
                 names: &plan.name_terms,
             };
-            let (hits, skipped) =
-                read_hits(store, &mut analyzer, &candidates, filter, &terms, limit)?;
-            drop(analyzer);
+            let read = read_hits(store, &mut analyzer, &candidates, filter, &terms, limit);
+            self.give_back(analyzer);
+            let (hits, skipped) = read?;
             if hits.len() >= limit || exhausted || skipped == 0 {
                 return Ok(SearchAnswer {
                     hits,
@@ -271,9 +272,36 @@ impl Searcher {
     }
 
     fn plan(&self, query: &ParsedQuery, filter: &SearchFilter, mode: Mode) -> Result<Plan> {
+        let mut analyzer = self.take_analyzer();
+        let planned = self.plan_with(&mut analyzer, query, filter, mode);
+        self.give_back(analyzer);
+        planned
+    }
+
+    fn take_analyzer(&self) -> Analyzer {
+        self.analyzers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .pop()
+            .unwrap_or_default()
+    }
+
+    fn give_back(&self, analyzer: Analyzer) {
+        let mut idle = self.analyzers.lock().unwrap_or_else(|p| p.into_inner());
+        if idle.len() < 8 {
+            idle.push(analyzer);
+        }
+    }
+
+    fn plan_with(
+        &self,
+        analyzer: &mut Analyzer,
+        query: &ParsedQuery,
+        filter: &SearchFilter,
+        mode: Mode,
+    ) -> Result<Plan> {
         let chunk_searcher = self.chunks.searcher();
         let label_searcher = self.labels.searcher();
-        let mut analyzer = self.analyzer.lock().unwrap_or_else(|p| p.into_inner());
         let chunks = self.index.chunk_fields;
         let labels = self.index.label_fields;
         let mut plan = Plan {
@@ -308,10 +336,10 @@ impl Searcher {
             let mut label_any: Vec<Box<dyn Query>> = Vec::new();
             let names_only = group.iter().all(|a| matches!(a, Atom::Name(_)));
             for atom in group {
-                if let Some(q) = self.text_atom(&mut analyzer, &chunk_searcher, atom, &mut plan)? {
+                if let Some(q) = self.text_atom(analyzer, &chunk_searcher, atom, &mut plan)? {
                     text_any.push(q);
                 }
-                if let Some(q) = self.label_atom(&mut analyzer, &label_searcher, atom, &mut plan)? {
+                if let Some(q) = self.label_atom(analyzer, &label_searcher, atom, &mut plan)? {
                     label_any.push(q);
                 }
             }
@@ -346,10 +374,10 @@ impl Searcher {
         // not mark them: what the builders note of them is dropped.
         let (n_highlight, n_names) = (plan.highlight.len(), plan.name_terms.len());
         for atom in &query.excluded {
-            if let Some(q) = self.text_atom(&mut analyzer, &chunk_searcher, atom, &mut plan)? {
+            if let Some(q) = self.text_atom(analyzer, &chunk_searcher, atom, &mut plan)? {
                 text_clauses.push((Occur::MustNot, q));
             }
-            if let Some(q) = self.label_atom(&mut analyzer, &label_searcher, atom, &mut plan)? {
+            if let Some(q) = self.label_atom(analyzer, &label_searcher, atom, &mut plan)? {
                 label_clauses.push((Occur::MustNot, q));
             }
         }

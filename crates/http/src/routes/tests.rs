@@ -22,6 +22,7 @@ const SECRET: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789
 struct World {
     tmp: tempfile::TempDir,
     app: Router,
+    api: Arc<Api>,
 }
 
 fn world() -> World {
@@ -40,8 +41,12 @@ fn world() -> World {
             ..NewSource::default()
         })
         .unwrap();
-    let app = router(Arc::new(Api::new(index, Token::for_tests(SECRET))));
-    World { tmp, app }
+    let api = Arc::new(Api::new(index.data_dir().clone(), Token::for_tests(SECRET)));
+    // Closed, as the server closes it once the index is made: the handlers
+    // read through connections of their own.
+    drop(index);
+    let app = router(api.clone());
+    World { tmp, app, api }
 }
 
 /// A request with the right Host and token, changed by `edit`.
@@ -265,7 +270,10 @@ async fn a_name_that_is_not_utf8_travels_in_its_text_form() {
     index
         .scan(&source, "test", &gleaner_core::scan::Unobserved)
         .unwrap();
-    let app = router(Arc::new(Api::new(index, Token::for_tests(SECRET))));
+    let app = router(Arc::new(Api::new(
+        index.data_dir().clone(),
+        Token::for_tests(SECRET),
+    )));
 
     let (status, found) = get(&app, "/v1/search?q=heron").await;
     assert_eq!(status, StatusCode::OK, "{found}");
@@ -339,3 +347,5 @@ async fn every_listed_route_is_served() {
         );
     }
 }
+
+mod abuse;
