@@ -74,9 +74,13 @@ mod actor;
 mod filesystem;
 mod health;
 mod mounts;
+#[cfg(test)]
+mod probe;
 mod queue;
 mod watcher;
 
+#[cfg(test)]
+mod read_tests;
 #[cfg(test)]
 mod tests;
 
