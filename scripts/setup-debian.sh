@@ -87,7 +87,7 @@ else
     export PATH="$HOME/.cargo/bin:$PATH"
     say "rust: $(cargo --version); open a new shell or run: . \"\$HOME/.cargo/env\""
   else
-    say "could not install Rust (offline?): install a Rust toolchain >= 1.85 yourself, then re-run" >&2
+    say "could not install Rust (offline?): install a Rust toolchain >= 1.91 yourself, then re-run" >&2
     exit 1
   fi
 fi

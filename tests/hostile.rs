@@ -304,7 +304,7 @@ fn files_vanishing_and_growing_during_a_scan_converge() {
             let mut i = 0u64;
             while !stop.load(Ordering::Relaxed) {
                 let path = dir.join(format!("c{}.txt", i % 50));
-                if i % 2 == 0 {
+                if i.is_multiple_of(2) {
                     let _ = std::fs::write(&path, format!("otter churn {i}"));
                 } else {
                     let _ = std::fs::remove_file(&path);

@@ -14,14 +14,30 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{select, Receiver, Sender, TrySendError};
-use notify::event::{AccessKind, AccessMode, CreateKind, ModifyKind, RenameMode};
-use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher as _};
+use notify::event::{AccessKind, AccessMode, CreateKind, ModifyKind, RemoveKind, RenameMode};
+use notify::{
+    Config, Event, EventKind, EventKindMask, RecommendedWatcher, RecursiveMode, Watcher as _,
+};
 
 use super::filesystem::{remote_file_system, RootIdentity};
 use super::mounts::MountWatcher;
 use super::queue::DebounceQueue;
 use super::{Change, DirFilter, WatchError, WatchHealth, WatchedSource, WatcherConfig};
 
+/// The only events asked of the kernel, because they are the ones
+/// [`Actor::handle_event`] acts on. On Linux notify turns them into each
+/// watch's inotify mask: `IN_CREATE | IN_DELETE | IN_MOVED_FROM |
+/// IN_MOVED_TO | IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE`, plus
+/// `IN_DELETE_SELF | IN_MOVE_SELF` (every watched directory is a watch of its
+/// own). Left out are `IN_OPEN`, `IN_ACCESS` and `IN_CLOSE_NOWRITE`: reading
+/// a file changes nothing, and asking for them made every file the indexer
+/// read (tens of thousands in a rescan) wake notify's thread and take a
+/// place in the kernel's event queue, whose overflow costs a full rescan.
+/// The kernel adds `IN_IGNORED`, `IN_Q_OVERFLOW` and `IN_UNMOUNT` to any mask.
+pub(crate) const EVENT_KINDS: EventKindMask =
+    EventKindMask::CORE.union(EventKindMask::ACCESS_CLOSE);
+/// How notify marks the `Remove` event it makes of inotify's `IN_UNMOUNT`.
+const UNMOUNT_INFO: &str = "unmount";
 /// Raw events buffered between notify's thread and the actor. Past it,
 /// notify's callback drops events and flags the loss (it must never block:
 /// the actor may be waiting on notify to add a watch).
@@ -66,6 +82,8 @@ pub(crate) struct Actor {
     _mounts: Option<MountWatcher>,
     #[cfg(test)]
     pub(crate) wakeups: Arc<std::sync::atomic::AtomicU64>,
+    #[cfg(test)]
+    pub(crate) raw_event_probe: Arc<super::probe::RawEventProbe>,
 }
 
 struct SourceState {
@@ -97,23 +115,20 @@ impl Actor {
         let (raw_sender, raw_events) = crossbeam_channel::bounded(RAW_EVENTS_IN_FLIGHT);
         let raw_events_lost = Arc::new(AtomicBool::new(false));
         let lost = raw_events_lost.clone();
-        let inotify = notify::recommended_watcher(move |event: notify::Result<Event>| {
-            // Reading a file (the indexer's own reads included) must not wake
-            // the actor: only close-after-write is worth anything.
-            if let Ok(Event {
-                kind: EventKind::Access(access),
-                ..
-            }) = &event
-            {
-                if *access != AccessKind::Close(AccessMode::Write) {
-                    return;
-                }
-            }
+        #[cfg(test)]
+        let raw_event_probe = Arc::new(super::probe::RawEventProbe::default());
+        #[cfg(test)]
+        let probe = raw_event_probe.clone();
+        let handler = move |event: notify::Result<Event>| {
+            #[cfg(test)]
+            probe.record(&event);
             if let Err(TrySendError::Full(_)) = raw_sender.try_send(event) {
                 lost.store(true, Ordering::SeqCst);
             }
-        })
-        .map_err(WatchError::from_notify_init);
+        };
+        let inotify =
+            RecommendedWatcher::new(handler, Config::default().with_event_kinds(EVENT_KINDS))
+                .map_err(WatchError::from_notify_init);
         if let Err(error) = &inotify {
             tracing::warn!("file watching is unavailable, sources will be polled: {error}");
         }
@@ -136,6 +151,8 @@ impl Actor {
             _mounts: mounts,
             #[cfg(test)]
             wakeups: Arc::default(),
+            #[cfg(test)]
+            raw_event_probe,
         }
     }
 
@@ -459,6 +476,10 @@ impl Actor {
             return;
         };
         let now = Instant::now();
+        // The kernel's IN_UNMOUNT, sent to every watch on a file system that
+        // went away, whatever the mask.
+        let unmounted = event.kind == EventKind::Remove(RemoveKind::Other)
+            && event.info() == Some(UNMOUNT_INFO);
         let root_moved_or_removed = matches!(
             event.kind,
             EventKind::Remove(_) | EventKind::Modify(ModifyKind::Name(RenameMode::From))
@@ -466,6 +487,7 @@ impl Actor {
         if root_moved_or_removed {
             if let Some((source_id, identity)) = self.watched_root(path) {
                 let reason = match event.kind {
+                    _ if unmounted => "its file system was unmounted",
                     EventKind::Remove(_) => "the source directory was deleted",
                     _ => "the source directory was moved or renamed",
                 };
@@ -476,6 +498,13 @@ impl Actor {
             // A late event from a directory no longer watched.
             return;
         };
+        if unmounted {
+            // A file system mounted inside the source went away, and notify
+            // dropped its watches: what is there now (the directory it was
+            // mounted on) is new to the engine and must be watched.
+            self.forget_dirs_under(path);
+            return self.directory_appeared(source_id, path, now);
+        }
         match event.kind {
             EventKind::Access(AccessKind::Close(AccessMode::Write)) => {
                 self.queue.closed_after_write(source_id, path, now)
@@ -522,9 +551,7 @@ impl Actor {
                 if self.dirs.contains_key(path) {
                     // notify drops the watches of a removed directory.
                     self.forget_dirs_under(path);
-                } else if matches!(kind, notify::event::RemoveKind::Folder)
-                    && !self.keeps_dir(source_id, path)
-                {
+                } else if matches!(kind, RemoveKind::Folder) && !self.keeps_dir(source_id, path) {
                     return;
                 }
                 self.queue.removed(source_id, path, now);

@@ -50,21 +50,29 @@
 //! renamed directory under its old path); the actor mirrors that and re-adds
 //! watches under the new name.
 //!
-//! Access events are dropped in notify's callback, before they can wake the
-//! actor, so the indexer reading files does not wake the watcher up more than
-//! once per file (notify's inotify mask includes `IN_OPEN`; it cannot be
-//! narrowed in notify 8). Directory metadata changes are dropped too: a
-//! directory's content changes arrive through its own watch.
+//! Reading a file is no event at all: the kernel is asked only for the
+//! events the actor acts on (notify 9's event kinds become each watch's
+//! inotify mask: `IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO |
+//! IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF`),
+//! never `IN_OPEN`, `IN_ACCESS` or `IN_CLOSE_NOWRITE`. So the indexer reading
+//! every file of a watched tree wakes no thread and puts nothing in the
+//! kernel's event queue, which it used to overflow (notify 8 always asked for
+//! `IN_OPEN`), forcing a rescan of every source. Directory metadata changes
+//! are dropped in the actor: a directory's content changes arrive through its
+//! own watch.
 //!
 //! Sources on network or FUSE file systems (NFS, SMB/CIFS, sshfs, Ceph, 9p,
 //! ...) get no events for changes made elsewhere, so they are not watched:
 //! they are reported as [`WatchHealth::Polled`]. A source root that is
 //! deleted, moved or unmounted is reported as [`Change::SourceGone`]; the actor
 //! then checks for it with a backoff (0.5 s doubling to 10 s) and reports
-//! [`Change::SourceBack`] when it returns. Unmounts are noticed through
+//! [`Change::SourceBack`] when it returns. Unmounts are noticed twice: by
+//! inotify's `IN_UNMOUNT` on the watches, and through
 //! `/proc/self/mountinfo`, which the kernel marks readable-priority whenever
-//! the mount table changes (notify drops inotify's `IN_UNMOUNT`), so that
-//! costs a blocked thread and no timer.
+//! the mount table changes (this also sees a file system mounted over a
+//! source), so that costs a blocked thread and no timer. A file system
+//! unmounted inside a source has the directory beneath it watched and
+//! scanned.
 //!
 //! Idle cost: the notify thread, the actor and the mount thread all block in
 //! the kernel with no timeout; the actor only arms a timer while the queue
@@ -74,9 +82,13 @@ mod actor;
 mod filesystem;
 mod health;
 mod mounts;
+#[cfg(test)]
+mod probe;
 mod queue;
 mod watcher;
 
+#[cfg(test)]
+mod read_tests;
 #[cfg(test)]
 mod tests;
 

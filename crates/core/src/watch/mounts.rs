@@ -1,10 +1,12 @@
 //! Noticing mounts and unmounts without a timer.
 //!
 //! inotify tells a watch that its file system was unmounted (`IN_UNMOUNT`),
-//! but notify 8 drops that event, so a source on an unmounted disk would go
-//! silent. The kernel marks `/proc/self/mountinfo` with `POLLPRI` whenever the
-//! mount table of this mount namespace changes; a thread blocked in `poll`
-//! on it costs nothing until then. A pipe stops the thread: dropping
+//! but nothing tells a watch that a file system was mounted: over a watched
+//! source (whose watches then see only the covered directory), or back on a
+//! gone source's root (found otherwise only at its next check). The kernel
+//! marks `/proc/self/mountinfo` with `POLLPRI` whenever the mount table of
+//! this mount namespace changes; a thread blocked in `poll` on it costs
+//! nothing until then. A pipe stops the thread: dropping
 //! [`MountWatcher`] closes the write end, which wakes `poll` with `POLLHUP`.
 
 use std::fs::File;

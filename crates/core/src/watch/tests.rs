@@ -451,6 +451,55 @@ fn an_unmounted_root_is_gone_until_it_is_mounted_again() {
     h.wait_for(|c| matches!(c, Change::Changed { source_id, path } if *source_id == source && *path == file));
 }
 
+/// Needs root (it mounts a tmpfs): `cargo test -p gleaner-core watch -- --ignored`.
+#[test]
+#[ignore = "needs root: mounts a tmpfs"]
+fn a_file_system_unmounted_inside_a_source_leaves_its_mount_point_watched() {
+    fn mount_command(args: &[&str], mount_point: &Path) -> bool {
+        std::process::Command::new(args[0])
+            .args(&args[1..])
+            .arg(mount_point)
+            .status()
+            .is_ok_and(|status| status.success())
+    }
+    struct Unmount(PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            // Already unmounted unless the test failed before its umount.
+            let _ = std::process::Command::new("umount")
+                .arg(&self.0)
+                .stderr(std::process::Stdio::null())
+                .status();
+        }
+    }
+    // Mounted before the source is watched: the folder `mnt` is watched as
+    // the tmpfs's root.
+    let h = harness(|root| {
+        fs::create_dir(root.join("mnt")).unwrap();
+        assert!(mount_command(
+            &["mount", "-t", "tmpfs", "none"],
+            &root.join("mnt")
+        ));
+    });
+    let mount_point = h.path("mnt");
+    let _guard = Unmount(mount_point.clone());
+    let on_tmpfs = mount_point.join("on-tmpfs.txt");
+    fs::write(&on_tmpfs, "t").unwrap();
+    h.wait_for(|c| *c == changed(&on_tmpfs));
+    assert!(mount_command(&["umount"], &mount_point));
+    // The directory beneath is new to the engine: it is scanned...
+    let seen = h.wait_for(|c| *c == changed(&mount_point));
+    assert!(
+        !seen.iter().any(|c| matches!(c, Change::SourceGone { .. })),
+        "{seen:#?}"
+    );
+    // ...and watched.
+    let beneath = mount_point.join("beneath.txt");
+    fs::write(&beneath, "b").unwrap();
+    h.wait_for(|c| *c == changed(&beneath));
+    assert_eq!(h.watcher.watch_count(), 2);
+}
+
 #[test]
 fn a_new_directory_renamed_at_once_is_a_rename() {
     // The engine may have indexed files inside a new directory already

@@ -23,6 +23,8 @@ pub struct Watcher {
     stopped: Arc<Mutex<Option<String>>>,
     #[cfg(test)]
     pub(crate) wakeups: Arc<std::sync::atomic::AtomicU64>,
+    #[cfg(test)]
+    pub(crate) raw_event_probe: Arc<super::probe::RawEventProbe>,
 }
 
 impl std::fmt::Debug for Watcher {
@@ -54,6 +56,8 @@ impl Watcher {
         );
         #[cfg(test)]
         let wakeups = actor.wakeups.clone();
+        #[cfg(test)]
+        let raw_event_probe = actor.raw_event_probe.clone();
         let stopped = Arc::new(Mutex::new(None));
         let stopped_by_panic = stopped.clone();
         let thread = std::thread::Builder::new()
@@ -79,6 +83,8 @@ impl Watcher {
                 stopped,
                 #[cfg(test)]
                 wakeups,
+                #[cfg(test)]
+                raw_event_probe,
             },
             changes,
         ))
