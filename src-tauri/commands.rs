@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 use gleaner_core::health::HealthReport;
 use gleaner_core::settings::{SettingKind, REGISTRY};
 use gleaner_core::source::{NewSource, RulesPreview, Source, SourceUpdate};
-use gleaner_core::store::{FailedDocument, SearchFilter, SearchHit, SourceStatusRow};
+use gleaner_core::search::{SearchFilter, SearchHit};
+use gleaner_core::store::{FailedDocument, SourceStatusRow};
 use serde::Serialize;
 use tauri::{AppHandle, State, WebviewWindow};
 
@@ -225,7 +226,7 @@ pub async fn search(
     }
     let limit = limit.clamp(1, MAX_HITS);
     desktop
-        .with_index(move |index| Ok(index.search(&query, &SearchFilter::default(), limit)?))
+        .with_index(move |index| Ok(index.search(&query, &SearchFilter::new(), limit)?.hits))
         .await
 }
 

@@ -258,7 +258,7 @@ impl Index {
                     // (bounded) for the search index of this process to hold
                     // what the job wrote.
                     let written = self.store.search_outbox_high_water()?;
-                    if !crate::search::wait_applied(written, SEARCHABLE_WAIT) {
+                    if !crate::search::wait_applied(&self.search_dir(), written, SEARCHABLE_WAIT) {
                         tracing::warn!(job = job_id, "the search index is slow to catch up");
                     }
                     self.store

@@ -115,8 +115,11 @@ fn a_full_disk_pauses_the_job_which_the_engine_retries() {
         let job = job();
         job.status == JobStatus::Paused && job.pause_reason.as_deref() == Some(PAUSED_DISK_FULL)
     });
-    // What was indexed before the disk filled is intact.
-    assert_eq!(count(&data_dir, "gecko"), 20);
+    // What was indexed before the disk filled is intact (and searchable
+    // once the engine's search index has been built from the store).
+    wait_until("the earlier documents are searchable", || {
+        count(&data_dir, "gecko") == 20
+    });
     // Room again: the engine's next try completes the job by itself.
     std::fs::remove_file(&limit_file).unwrap();
     wait_until("the job completes once there is room", || {

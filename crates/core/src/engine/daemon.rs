@@ -606,6 +606,17 @@ impl Engine {
             }
         }
         self.live_paths_indexed += indexed;
+        // "Indexed" promises the files can be found: wait (briefly) for the
+        // search index to hold them.
+        if indexed > 0 {
+            if let Ok(written) = self.index.store().search_outbox_high_water() {
+                crate::search::wait_applied(
+                    &self.index.search_dir(),
+                    written,
+                    Duration::from_secs(10),
+                );
+            }
+        }
         Response::Indexed { indexed, deferred }
     }
 

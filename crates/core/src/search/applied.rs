@@ -1,59 +1,70 @@
-//! How far the search index of this process has caught up with the store,
+//! How far each search index of this process has caught up with its store,
 //! for whoever must not report "done" before what it wrote is searchable.
 //!
 //! A job that finished tells its user (a notification, `gleaner index`
 //! returning) that its files can be found; so before a job is marked
 //! completed, its thread waits here until the indexer running in this
-//! process has committed the outbox rows the job wrote. Without an indexer
-//! in the process there is nothing to wait for.
+//! process for that index has committed the outbox rows the job wrote.
+//! Without such an indexer there is nothing to wait for. Indexes are told
+//! apart by their folder: tests run several engines in one process.
 
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-struct Applied {
-    /// Whether an indexer runs in this process.
-    running: bool,
-    /// The last outbox row its commits hold.
-    seq: i64,
-}
-
-static APPLIED: Mutex<Applied> = Mutex::new(Applied {
-    running: false,
-    seq: 0,
-});
+/// The last outbox row committed, by the folder of each index whose
+/// indexer runs in this process.
+static APPLIED: Mutex<Option<HashMap<PathBuf, i64>>> = Mutex::new(None);
 static ADVANCED: Condvar = Condvar::new();
 
-fn lock() -> std::sync::MutexGuard<'static, Applied> {
-    APPLIED.lock().unwrap_or_else(|p| p.into_inner())
+fn with<T>(f: impl FnOnce(&mut HashMap<PathBuf, i64>) -> T) -> T {
+    let mut guard = APPLIED.lock().unwrap_or_else(|p| p.into_inner());
+    f(guard.get_or_insert_with(HashMap::new))
 }
 
-/// An indexer started (true) or ended (false) in this process.
-pub(super) fn set_running(running: bool) {
-    lock().running = running;
+/// An indexer for `dir` started, its commits holding up to `seq`.
+pub(super) fn started(dir: &Path, seq: i64) {
+    with(|map| map.insert(dir.to_path_buf(), seq));
     ADVANCED.notify_all();
 }
 
-/// The indexer committed everything up to outbox row `seq`.
-pub(super) fn advance(seq: i64) {
-    let mut applied = lock();
-    applied.seq = applied.seq.max(seq);
+/// The indexer for `dir` ended.
+pub(super) fn ended(dir: &Path) {
+    with(|map| map.remove(dir));
     ADVANCED.notify_all();
 }
 
-/// Waits until the index of this process holds outbox row `seq`, at most
-/// `limit`; true when it does (or no indexer runs here).
-pub fn wait_applied(seq: i64, limit: Duration) -> bool {
+/// The indexer for `dir` committed everything up to outbox row `seq`.
+pub(super) fn advance(dir: &Path, seq: i64) {
+    with(|map| {
+        if let Some(applied) = map.get_mut(dir) {
+            *applied = (*applied).max(seq);
+        }
+    });
+    ADVANCED.notify_all();
+}
+
+/// Waits until the index in `dir` holds outbox row `seq`, at most `limit`;
+/// true when it does, or when no indexer for it runs in this process.
+pub fn wait_applied(dir: &Path, seq: i64, limit: Duration) -> bool {
     let deadline = Instant::now() + limit;
-    let mut applied = lock();
-    while applied.running && applied.seq < seq {
+    let mut guard = APPLIED.lock().unwrap_or_else(|p| p.into_inner());
+    loop {
+        let behind = guard
+            .get_or_insert_with(HashMap::new)
+            .get(dir)
+            .is_some_and(|applied| *applied < seq);
+        if !behind {
+            return true;
+        }
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
             return false;
         }
-        applied = ADVANCED
-            .wait_timeout(applied, left)
+        guard = ADVANCED
+            .wait_timeout(guard, left)
             .unwrap_or_else(|p| p.into_inner())
             .0;
     }
-    true
 }

@@ -77,6 +77,8 @@ pub struct IndexerStatus {
 /// The running indexer; stopping or dropping it commits what it holds and
 /// ends its thread.
 pub struct SearchIndexer {
+    /// The index's folder.
+    dir: PathBuf,
     stop: Arc<AtomicBool>,
     /// On stop, apply everything waiting, however long it takes.
     drain_all: Arc<AtomicBool>,
@@ -91,7 +93,7 @@ impl SearchIndexer {
     pub fn start(database: PathBuf, dir: PathBuf) -> Result<SearchIndexer> {
         let (index, replaced) = open_or_rebuild(&dir)?;
         let store = Store::open(&database)?;
-        let worker = Worker::new(index, store)?;
+        let worker = Worker::new(dir.clone(), index, store)?;
         if replaced {
             tracing::info!("the search index was built by another version: rebuilding it");
             worker.status().rebuild_reason =
@@ -100,14 +102,14 @@ impl SearchIndexer {
         let stop = Arc::new(AtomicBool::new(false));
         let drain_all = Arc::new(AtomicBool::new(false));
         let status = worker.status.clone();
-        super::applied::set_running(true);
-        super::applied::advance(worker.mark.seq);
+        super::applied::started(&dir, worker.mark.seq);
         let (thread_stop, thread_drain) = (stop.clone(), drain_all.clone());
         let thread = std::thread::Builder::new()
             .name("gleaner-search-indexer".into())
             .spawn(move || worker.run(&thread_stop, &thread_drain))
             .map_err(|e| crate::Error::io("starting the search indexer", &dir, e))?;
         Ok(SearchIndexer {
+            dir,
             stop,
             drain_all,
             status,
@@ -142,7 +144,7 @@ impl SearchIndexer {
         commit_signal::announce();
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
-            super::applied::set_running(false);
+            super::applied::ended(&self.dir);
         }
     }
 }
@@ -159,7 +161,7 @@ impl Drop for SearchIndexer {
 pub fn catch_up(database: PathBuf, dir: PathBuf) -> Result<()> {
     let (index, _) = open_or_rebuild(&dir)?;
     let store = Store::open(&database)?;
-    let mut worker = Worker::new(index, store)?;
+    let mut worker = Worker::new(dir.clone(), index, store)?;
     while worker.step()? {}
     worker.commit()?;
     worker.wait_for_merges();
@@ -184,6 +186,8 @@ fn open_or_rebuild(dir: &std::path::Path) -> Result<(SearchIndex, bool)> {
 }
 
 struct Worker {
+    /// The index's folder.
+    dir: PathBuf,
     index: SearchIndex,
     store: Store,
     chunks: IndexWriter,
@@ -212,7 +216,7 @@ struct Payload {
 }
 
 impl Worker {
-    fn new(index: SearchIndex, store: Store) -> Result<Worker> {
+    fn new(dir: PathBuf, index: SearchIndex, store: Store) -> Result<Worker> {
         let chunks = index.chunks.writer_with_num_threads(1, CHUNK_WRITER_BYTES)?;
         let labels = index.labels.writer_with_num_threads(1, LABEL_WRITER_BYTES)?;
         let label_reader = index
@@ -241,6 +245,7 @@ impl Worker {
             ..IndexerStatus::default()
         };
         Ok(Worker {
+            dir,
             index,
             store,
             chunks,
@@ -576,7 +581,7 @@ impl Worker {
         status.applied_seq = mark.seq;
         status.last_error = None;
         if mark.complete {
-            super::applied::advance(mark.seq);
+            super::applied::advance(&self.dir, mark.seq);
         }
         Ok(())
     }
