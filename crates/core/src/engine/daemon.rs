@@ -109,6 +109,13 @@ pub fn run(data_dir: DataDir, shutdown: Receiver<()>, mut events: impl EngineEve
     if running_marker.exists() {
         tracing::info!("the last engine did not stop cleanly: checking the index");
         index.store().verify()?;
+        // It kept in memory the contents its last changes displaced, to
+        // drop them once no document pointed at them; that list died with
+        // it. Nothing reads yet, so every such content can go now.
+        let dropped = index.collect_orphans(None)?;
+        if dropped > 0 {
+            tracing::info!(dropped, "contents left without a document were dropped");
+        }
     }
     std::fs::write(&running_marker, std::process::id().to_string())
         .map_err(|e| crate::Error::io("writing", &running_marker, e))?;

@@ -361,12 +361,18 @@ impl Worker {
     }
 
     fn has_uncommitted(&self) -> bool {
-        !self.pending.is_empty() || self.seq_done != self.mark.seq
+        !self.pending.is_empty() || self.seq_done != self.mark.seq || self.building()
+    }
+
+    /// Whether a first build is under way (its progress is committed with
+    /// every batch, and its end once).
+    fn building(&self) -> bool {
+        !self.mark.complete
     }
 
     /// Does one batch of work; false when there was nothing to do.
     fn step(&mut self) -> Result<bool> {
-        if !self.mark.complete {
+        if self.building() {
             return self.build_step();
         }
         let (last, units) = self.store.search_outbox_after(self.seq_done, OUTBOX_BATCH)?;
@@ -407,19 +413,23 @@ impl Worker {
                 self.status().built_units = (start + batch.len()) as u64;
             }
             None => {
-                self.mark.complete = true;
                 self.built_to = None;
+                self.commit_mark(true)?;
                 let mut status = self.status();
                 status.building = false;
                 status.built_units = status.total_units;
+                drop(status);
+                if self.store.has_legacy_fulltext()? {
+                    // The old FTS5 tables answered while this index was built.
+                    self.store.drop_legacy_fulltext()?;
+                    tracing::info!(
+                        "the search index is built; the old full-text tables were dropped"
+                    );
+                }
+                return Ok(true);
             }
         }
         self.commit()?;
-        if self.mark.complete && self.store.has_legacy_fulltext()? {
-            // The old FTS5 tables answered while this index was built.
-            self.store.drop_legacy_fulltext()?;
-            tracing::info!("the search index is built; the old full-text tables were dropped");
-        }
         Ok(true)
     }
 
@@ -550,12 +560,17 @@ impl Worker {
     /// Commits both indexes with the mark of what they now hold, then
     /// forgets the outbox rows they hold.
     fn commit(&mut self) -> Result<()> {
-        if !self.has_uncommitted() && self.built_to.is_none() && self.mark.complete {
+        if !self.has_uncommitted() {
             return Ok(());
         }
+        self.commit_mark(self.mark.complete)
+    }
+
+    /// Commits with `complete` as what the index now is.
+    fn commit_mark(&mut self, complete: bool) -> Result<()> {
         let mark = Mark {
             seq: self.seq_done,
-            complete: self.mark.complete,
+            complete,
         };
         let payload = serde_json::to_string(&Payload {
             mark,
