@@ -380,6 +380,23 @@ fn tantivy_ours(chunks: &[String], feed: Feed) {
     );
     let index = Index::create_in_ram(builder.build());
     register_tokenizers(index.tokenizers());
+    match feed {
+        Feed::SparseStem => index
+            .tokenizers()
+            .register(STEM_TOKENIZER, SparseStemTokenizer::default()),
+        Feed::UnsharedTokenizers => {
+            for (name, kind) in [
+                (EXACT_TOKENIZER, StreamKind::Exact),
+                (STEM_TOKENIZER, StreamKind::Stem),
+                (CJK_UNIGRAM_TOKENIZER, StreamKind::CjkUnigrams),
+            ] {
+                index
+                    .tokenizers()
+                    .register(name, GleanerTokenizer::unshared(kind));
+            }
+        }
+        _ => {}
+    }
     let mut writer: IndexWriter = index
         .writer_with_num_threads(1, 100_000_000)
         .expect("writer");
