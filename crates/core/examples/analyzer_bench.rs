@@ -23,14 +23,21 @@
 //! most trivial tokenizer), each into a contentless table in memory, and
 //! tantivy in RAM with one field and the stock analyzer, and with our three
 //! fields, fed either pre-tokenized streams or plain text through the
-//! registered tokenizers.
+//! registered tokenizers (sharing one analysis, or one each). Two rows
+//! price options: a stem field holding only the stems that differ from
+//! their word (a word query would then look in both fields), and the exact
+//! field alone (what the stem and unigram fields cost).
+//!
+//! Also printed: how many words the 64-character cap drops (and a 40 one
+//! would), how many tokens stemming changes, and the stem cache's hits.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use gleaner_core::search::analysis::{
-    register_tokenizers, Analyzed, Analyzer, CJK_UNIGRAM_TOKENIZER, EXACT_TOKENIZER, STEM_TOKENIZER,
+    register_tokenizers, Analyzed, Analyzer, GleanerTokenizer, StreamKind, CJK_UNIGRAM_TOKENIZER,
+    EXACT_TOKENIZER, STEM_TOKENIZER,
 };
 use tantivy::schema::{IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
 use tantivy::tokenizer::{
@@ -42,7 +49,7 @@ use tantivy::{Index, IndexWriter, TantivyDocument};
 /// How many times each analysis runs; the best run counts.
 const ANALYSIS_RUNS: usize = 3;
 /// How many times each index build runs.
-const INDEX_RUNS: usize = 2;
+const INDEX_RUNS: usize = 4;
 
 fn main() {
     let megabytes: usize = std::env::args()
@@ -51,9 +58,9 @@ fn main() {
         .unwrap_or(16);
     let cap = megabytes * 1024 * 1024;
     let corpora = [
+        ("CJK man pages", cjk(cap)),
         ("English prose (/usr/share/doc)", prose(cap)),
         ("C source (/usr/include)", code(cap)),
-        ("CJK man pages", cjk(cap)),
     ];
     for (name, texts) in corpora {
         let chunks: Vec<String> = texts
@@ -68,6 +75,7 @@ fn main() {
             texts.len(),
             chunks.len()
         );
+        long_words(&chunks);
         bench_analysis(&chunks, bytes);
         bench_indexing(&chunks, bytes);
     }
@@ -91,8 +99,36 @@ fn bench_analysis(chunks: &[String], bytes: usize) {
     report("ours, 3 streams, stem cache", bytes, ours(32 * 1024));
     report("ours, 3 streams, no stem cache", bytes, ours(0));
     report("ours, exact stream only (no stemming)", bytes, || {
-        tokenizer_tokens(chunks, EXACT_TOKENIZER)
+        tokenizer_tokens(chunks, GleanerTokenizer::unshared(StreamKind::Exact))
     });
+    let three_tokenizers = |make: fn(StreamKind) -> GleanerTokenizer| {
+        move || {
+            let mut tokenizers: Vec<TextAnalyzer> = StreamKind::ALL
+                .iter()
+                .map(|&kind| TextAnalyzer::from(make(kind)))
+                .collect();
+            let mut n_tokens = 0;
+            for chunk in chunks {
+                for tokenizer in &mut tokenizers {
+                    let mut stream = tokenizer.token_stream(chunk);
+                    while stream.advance() {
+                        n_tokens += 1;
+                    }
+                }
+            }
+            n_tokens
+        }
+    };
+    report(
+        "ours, 3 tokenizers, shared analysis (all streams' tokens)",
+        bytes,
+        three_tokenizers(GleanerTokenizer::new),
+    );
+    report(
+        "ours, 3 tokenizers, unshared (all streams' tokens)",
+        bytes,
+        three_tokenizers(GleanerTokenizer::unshared),
+    );
     report("tantivy stock (Simple+Lower+Fold+Stem)", bytes, || {
         let mut analyzer = stock_analyzer();
         let mut n_tokens = 0;
@@ -106,20 +142,62 @@ fn bench_analysis(chunks: &[String], bytes: usize) {
     });
     let mut analyzer = Analyzer::new();
     let mut analyzed = Analyzed::new();
+    let mut n_changed = 0;
+    let mut n_words = 0;
     for chunk in chunks {
         analyzer.analyze(chunk, &mut analyzed);
+        for (exact, stem) in analyzed.exact.iter().zip(analyzed.stem.iter()) {
+            n_words += 1;
+            n_changed += usize::from(exact.term != stem.term);
+        }
     }
+    println!(
+        "\nstemming changed {:.1} % of the tokens",
+        100.0 * n_changed as f64 / n_words.max(1) as f64
+    );
     let (lookups, misses) = analyzer.stem_cache_lookups_and_misses();
     println!(
-        "\nstem cache: {lookups} look-ups, {:.1} % hits",
+        "stem cache: {lookups} look-ups, {:.1} % hits",
         100.0 * (lookups - misses) as f64 / lookups.max(1) as f64
     );
 }
 
-fn tokenizer_tokens(chunks: &[String], name: &str) -> usize {
-    let manager = tantivy::tokenizer::TokenizerManager::new();
-    register_tokenizers(&manager);
-    let mut analyzer = manager.get(name).expect("registered");
+/// How many runs of letters and digits are longer than 40 and than 64
+/// characters: what the word length cap drops, and would drop if raised.
+fn long_words(chunks: &[String]) {
+    let (mut n_words, mut over_40, mut over_64) = (0usize, 0usize, 0usize);
+    let mut over_40_distinct = std::collections::HashSet::new();
+    for chunk in chunks {
+        for word in chunk.split(|c: char| !c.is_alphanumeric()) {
+            let n_chars = word.chars().count();
+            if n_chars == 0 {
+                continue;
+            }
+            n_words += 1;
+            if n_chars > 40 {
+                over_40 += 1;
+                over_40_distinct.insert(word);
+            }
+            if n_chars > 64 {
+                over_64 += 1;
+            }
+        }
+    }
+    println!(
+        "\nwords: {n_words}; over 40 characters: {over_40} ({} distinct), over 64: {over_64}",
+        over_40_distinct.len()
+    );
+    let mut examples: Vec<&str> = over_40_distinct
+        .into_iter()
+        .filter(|w| w.chars().count() <= 64)
+        .collect();
+    examples.sort();
+    examples.truncate(8);
+    println!("some of 41–64 characters: {examples:?}");
+}
+
+fn tokenizer_tokens(chunks: &[String], tokenizer: GleanerTokenizer) -> usize {
+    let mut analyzer = TextAnalyzer::from(tokenizer);
     let mut n_tokens = 0;
     for chunk in chunks {
         let mut stream = analyzer.token_stream(chunk);
@@ -155,11 +233,25 @@ fn bench_indexing(chunks: &[String], bytes: usize) {
     );
     line(
         "tantivy, 3 fields, ours pre-tokenized",
-        best(INDEX_RUNS, || tantivy_ours(chunks, true)),
+        best(INDEX_RUNS, || tantivy_ours(chunks, Feed::PreTokenized)),
     );
     line(
-        "tantivy, 3 fields, ours via registered tokenizers",
-        best(INDEX_RUNS, || tantivy_ours(chunks, false)),
+        "tantivy, 3 fields, ours via registered tokenizers (one shared pass)",
+        best(INDEX_RUNS, || tantivy_ours(chunks, Feed::Tokenizers)),
+    );
+    line(
+        "tantivy, 3 fields, ours via tokenizers, unshared (a pass each)",
+        best(INDEX_RUNS, || {
+            tantivy_ours(chunks, Feed::UnsharedTokenizers)
+        }),
+    );
+    line(
+        "tantivy, 3 fields, stem field only where the stem differs",
+        best(INDEX_RUNS, || tantivy_ours(chunks, Feed::SparseStem)),
+    );
+    line(
+        "tantivy, exact field alone (positions)",
+        best(INDEX_RUNS, || tantivy_ours(chunks, Feed::ExactOnly)),
     );
 }
 
@@ -256,7 +348,23 @@ fn tantivy_stock(chunks: &[String]) {
     writer.wait_merging_threads().expect("merge");
 }
 
-fn tantivy_ours(chunks: &[String], pre_tokenized: bool) {
+/// How the three fields get their terms.
+#[derive(Clone, Copy, PartialEq)]
+enum Feed {
+    /// `PreTokenizedString` values from one `analyze`.
+    PreTokenized,
+    /// Plain text through the registered tokenizers.
+    Tokenizers,
+    /// Plain text through tokenizers that each analyse for themselves.
+    UnsharedTokenizers,
+    /// As `Tokenizers`, but the stem field only gets the stems that differ
+    /// from the word (an option: a word query then looks in both fields).
+    SparseStem,
+    /// Only the exact field: what the stem field costs.
+    ExactOnly,
+}
+
+fn tantivy_ours(chunks: &[String], feed: Feed) {
     let mut builder = Schema::builder();
     let exact = builder.add_text_field(
         "exact",
@@ -272,6 +380,23 @@ fn tantivy_ours(chunks: &[String], pre_tokenized: bool) {
     );
     let index = Index::create_in_ram(builder.build());
     register_tokenizers(index.tokenizers());
+    match feed {
+        Feed::SparseStem => index
+            .tokenizers()
+            .register(STEM_TOKENIZER, SparseStemTokenizer::default()),
+        Feed::UnsharedTokenizers => {
+            for (name, kind) in [
+                (EXACT_TOKENIZER, StreamKind::Exact),
+                (STEM_TOKENIZER, StreamKind::Stem),
+                (CJK_UNIGRAM_TOKENIZER, StreamKind::CjkUnigrams),
+            ] {
+                index
+                    .tokenizers()
+                    .register(name, GleanerTokenizer::unshared(kind));
+            }
+        }
+        _ => {}
+    }
     let mut writer: IndexWriter = index
         .writer_with_num_threads(1, 100_000_000)
         .expect("writer");
@@ -279,7 +404,7 @@ fn tantivy_ours(chunks: &[String], pre_tokenized: bool) {
     let mut analyzed = Analyzed::new();
     for chunk in chunks {
         let mut doc = TantivyDocument::new();
-        if pre_tokenized {
+        if feed == Feed::PreTokenized {
             analyzer.analyze(chunk, &mut analyzed);
             doc.add_pre_tokenized_text(exact, analyzed.exact.to_pre_tokenized(String::new()));
             doc.add_pre_tokenized_text(stem, analyzed.stem.to_pre_tokenized(String::new()));
@@ -289,6 +414,8 @@ fn tantivy_ours(chunks: &[String], pre_tokenized: bool) {
                     analyzed.cjk_unigrams.to_pre_tokenized(String::new()),
                 );
             }
+        } else if feed == Feed::ExactOnly {
+            doc.add_text(exact, chunk);
         } else {
             doc.add_text(exact, chunk);
             doc.add_text(stem, chunk);
@@ -298,6 +425,59 @@ fn tantivy_ours(chunks: &[String], pre_tokenized: bool) {
     }
     writer.commit().expect("commit");
     writer.wait_merging_threads().expect("merge");
+}
+
+/// The stem stream without the tokens whose stem is the word itself.
+#[derive(Clone, Default)]
+struct SparseStemTokenizer {
+    analyzer: Analyzer,
+    analyzed: Analyzed,
+    kept: Vec<tantivy::tokenizer::Token>,
+}
+
+struct VecTokenStream<'a> {
+    tokens: &'a [tantivy::tokenizer::Token],
+    next: usize,
+}
+
+impl tantivy::tokenizer::TokenStream for VecTokenStream<'_> {
+    fn advance(&mut self) -> bool {
+        self.next += 1;
+        self.next <= self.tokens.len()
+    }
+    fn token(&self) -> &tantivy::tokenizer::Token {
+        &self.tokens[self.next - 1]
+    }
+    fn token_mut(&mut self) -> &mut tantivy::tokenizer::Token {
+        unreachable!("read only")
+    }
+}
+
+impl tantivy::tokenizer::Tokenizer for SparseStemTokenizer {
+    type TokenStream<'a> = VecTokenStream<'a>;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream<'a> {
+        self.analyzer.analyze(text, &mut self.analyzed);
+        let mut n_kept = 0;
+        for (exact, stem) in self.analyzed.exact.iter().zip(self.analyzed.stem.iter()) {
+            if exact.term == stem.term {
+                continue;
+            }
+            if self.kept.len() == n_kept {
+                self.kept.push(Default::default());
+            }
+            let token = &mut self.kept[n_kept];
+            token.text.clear();
+            token.text.push_str(stem.term);
+            token.position = stem.position;
+            token.offset_from = stem.offset_from;
+            token.offset_to = stem.offset_to;
+            n_kept += 1;
+        }
+        VecTokenStream {
+            tokens: &self.kept[..n_kept],
+            next: 0,
+        }
+    }
 }
 
 /// Plain-text English from /usr/share/doc: uncompressed files that are not

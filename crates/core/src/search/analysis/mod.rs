@@ -15,7 +15,7 @@
 //! **Words** are runs of Unicode letters and digits; everything else
 //! separates, `_` and `-` included, so `lru_cache` is `lru cache` and is
 //! found by the phrase its query becomes ([`Analyzer::word_terms`]).
-//! `fooBar` is one word, `foobar`. Words over 40 characters are dropped.
+//! `fooBar` is one word, `foobar`. Words over 64 characters are dropped.
 //! German compounds are found as typed (no decompounding).
 //!
 //! **CJK** text (Han, kana, Hangul) has no spaces between words: each run
@@ -27,14 +27,20 @@
 //! **Cost**: one pass decides words, folds and bigrams; only the stem
 //! stream needs the stemmer, and a per-analyzer cache ([`stem`]) makes the
 //! repeated words of a text cost a hash lookup. Keep one [`Analyzer`] and
-//! one [`Analyzed`] per indexing thread and reuse them.
+//! one [`Analyzed`] per thread and reuse them.
+//!
+//! **Feeding the index**: give the three fields the chunk's plain text and
+//! let tantivy call the registered tokenizers ([`tokenizer`]); they share
+//! one analysis per text. `PreTokenizedString` values ([`TermStream::to_pre_tokenized`])
+//! give the same terms but cost far more with tantivy's own document type
+//! (it stores them as JSON and parses them back).
 //!
 //! **Index and query must agree**: both go through the same [`Analyzer`].
 //! The analysis is identified by [`analysis_fingerprint`], stored with the
 //! index: a change of analysis changes it and the index is rebuilt.
 //!
 //! [`highlight`] maps a query's terms back to byte ranges of a stored text,
-//! for snippets. [`tokenizer`] offers each stream as a tantivy `Tokenizer`.
+//! for snippets.
 
 mod cjk;
 mod fingerprint;

@@ -4,7 +4,9 @@
 //! record per token, so analysing chunk after chunk with the same
 //! [`Analyzed`] allocates nothing once the buffers have grown. Turning a
 //! stream into tantivy tokens ([`TermStream::to_pre_tokenized`]) allocates
-//! a `String` per token, because that is what tantivy's `Token` holds.
+//! a `String` per token, because that is what tantivy's `Token` holds; the
+//! index is better fed through the tokenizers ([`super::tokenizer`]),
+//! which allocate nothing per token.
 
 use std::ops::Range;
 
@@ -136,6 +138,14 @@ impl TermStream {
     pub(crate) fn clear(&mut self) {
         self.terms.clear();
         self.records.clear();
+    }
+
+    /// Makes this stream a copy of `other`, reusing its buffers.
+    pub(crate) fn copy_from(&mut self, other: &TermStream) {
+        self.terms.clear();
+        self.terms.push_str(&other.terms);
+        self.records.clear();
+        self.records.extend_from_slice(&other.records);
     }
 
     /// Appends a token whose term `write_term` appends to the term buffer.
