@@ -200,6 +200,10 @@ pub fn run(data_dir: DataDir, shutdown: Receiver<()>, mut events: impl EngineEve
     // the next engine continues them.
     engine.runner.interrupt_all();
     engine.runner.join_all();
+    // No job reads any more: what they and the live changes displaced can
+    // go, so a clean stop leaves no text without a document.
+    engine.garbage.note_job_ended();
+    engine.garbage.collect(&mut engine.index, false);
     search_indexer.stop();
     // What the throttle still holds (a failure, say) goes out now.
     engine.announcer.shutdown();

@@ -34,7 +34,6 @@ use std::time::{Duration, Instant};
 use tantivy::schema::TantivyDocument;
 use tantivy::{IndexReader, IndexWriter, ReloadPolicy, Term};
 
-use super::analysis::{Analyzed, Analyzer};
 use super::index::{Mark, SearchIndex};
 use super::unit_id;
 use crate::error::Result;
@@ -193,8 +192,6 @@ struct Worker {
     chunks: IndexWriter,
     labels: IndexWriter,
     label_reader: IndexReader,
-    analyzer: Analyzer,
-    analyzed: Analyzed,
     mark: Mark,
     /// Where an interrupted first build stopped (the last unit done).
     built_to: Option<u64>,
@@ -204,6 +201,12 @@ struct Worker {
     seq_done: i64,
     last_commit: Instant,
     status: Arc<Mutex<IndexerStatus>>,
+}
+
+/// Whether `text` holds a character of the scripts indexed as unigrams
+/// (most chunks do not, and their unigram field stays empty).
+fn has_cjk(text: &str) -> bool {
+    text.chars().any(super::analysis::is_cjk)
 }
 
 /// The payload a commit carries: the mark and, during a first build, the
@@ -251,8 +254,6 @@ impl Worker {
             chunks,
             labels,
             label_reader,
-            analyzer: Analyzer::new(),
-            analyzed: Analyzed::new(),
             mark,
             built_to: payload.built_to,
             pending: HashMap::new(),
@@ -462,32 +463,24 @@ impl Worker {
 
     fn add_chunks(&mut self, id: u64, content_id: i64) -> Result<()> {
         let fields = self.index.chunk_fields;
-        let Worker {
-            store,
-            chunks,
-            analyzer,
-            analyzed,
-            ..
-        } = self;
+        let Worker { store, chunks, .. } = self;
         store.for_each_chunk(content_id, |chunk| {
-            analyzer.analyze(&chunk.text, analyzed);
+            // Plain text: the fields' tokenizers analyse it (once for all
+            // three) on tantivy's indexing thread.
             let mut doc = TantivyDocument::new();
             doc.add_u64(fields.unit, id);
             doc.add_u64(fields.seq, chunk.seq as u64);
-            doc.add_pre_tokenized_text(fields.exact, analyzed.exact.to_pre_tokenized(String::new()));
-            doc.add_pre_tokenized_text(fields.stem, analyzed.stem.to_pre_tokenized(String::new()));
-            if !analyzed.cjk_unigrams.is_empty() {
-                doc.add_pre_tokenized_text(
-                    fields.cjk1,
-                    analyzed.cjk_unigrams.to_pre_tokenized(String::new()),
-                );
+            doc.add_text(fields.exact, &chunk.text);
+            doc.add_text(fields.stem, &chunk.text);
+            if has_cjk(&chunk.text) {
+                doc.add_text(fields.cjk1, &chunk.text);
             }
             chunks.add_document(doc)?;
             Ok(())
         })
     }
 
-    fn label_document(&mut self, id: u64, label: &UnitLabel) -> TantivyDocument {
+    fn label_document(&self, id: u64, label: &UnitLabel) -> TantivyDocument {
         let fields = self.index.label_fields;
         let mut doc = TantivyDocument::new();
         doc.add_u64(fields.unit, id);
@@ -495,11 +488,7 @@ impl Worker {
         doc.add_u64(fields.label_stamp, label.label_stamp());
         let mut dirs: Vec<String> = Vec::new();
         for document in &label.documents {
-            self.analyzer.analyze(&document.name, &mut self.analyzed);
-            doc.add_pre_tokenized_text(
-                fields.name,
-                self.analyzed.exact.to_pre_tokenized(String::new()),
-            );
+            doc.add_text(fields.name, &document.name);
             doc.add_u64(fields.source, document.source_id as u64);
             doc.add_text(fields.ext, &document.ext);
             doc.add_text(fields.format, &document.format);
@@ -518,15 +507,8 @@ impl Worker {
             doc.add_text(fields.dir, dir);
         }
         if let Some(title) = label.title.as_deref().filter(|t| !t.trim().is_empty()) {
-            self.analyzer.analyze(title, &mut self.analyzed);
-            doc.add_pre_tokenized_text(
-                fields.title_exact,
-                self.analyzed.exact.to_pre_tokenized(String::new()),
-            );
-            doc.add_pre_tokenized_text(
-                fields.title_stem,
-                self.analyzed.stem.to_pre_tokenized(String::new()),
-            );
+            doc.add_text(fields.title_exact, title);
+            doc.add_text(fields.title_stem, title);
         }
         doc
     }

@@ -16,6 +16,7 @@
 //! average field length over every document of an index, and names would
 //! skew the text's statistics (and the other way round).
 
+use super::analysis::{CJK_UNIGRAM_TOKENIZER, EXACT_TOKENIZER, STEM_TOKENIZER};
 use tantivy::schema::{
     Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, FAST,
     INDEXED, STRING,
@@ -67,17 +68,18 @@ pub struct LabelFields {
     pub mtime: Field,
 }
 
-fn text(positions: bool) -> TextOptions {
+/// A text field analysed by one of `analysis`'s tokenizers (registered on
+/// every index opened, see `index`): plain text goes in, and the three
+/// streams of a chunk share one analysis.
+fn text(tokenizer: &str, positions: bool) -> TextOptions {
     let record = if positions {
         IndexRecordOption::WithFreqsAndPositions
     } else {
         IndexRecordOption::WithFreqs
     };
-    // The values arrive pre-tokenized by `analysis`; the tokenizer name
-    // only matters to tantivy's own query parser, which is not used.
     TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
-            .set_tokenizer("raw")
+            .set_tokenizer(tokenizer)
             .set_index_option(record)
             .set_fieldnorms(true),
     )
@@ -93,9 +95,9 @@ pub fn chunks() -> (Schema, ChunkFields) {
     let fields = ChunkFields {
         unit: builder.add_u64_field("unit", key()),
         seq: builder.add_u64_field("seq", FAST),
-        exact: builder.add_text_field("exact", text(true)),
-        stem: builder.add_text_field("stem", text(false)),
-        cjk1: builder.add_text_field("cjk1", text(false)),
+        exact: builder.add_text_field("exact", text(EXACT_TOKENIZER, true)),
+        stem: builder.add_text_field("stem", text(STEM_TOKENIZER, false)),
+        cjk1: builder.add_text_field("cjk1", text(CJK_UNIGRAM_TOKENIZER, false)),
     };
     (builder.build(), fields)
 }
@@ -107,9 +109,9 @@ pub fn labels() -> (Schema, LabelFields) {
         unit: builder.add_u64_field("unit", key()),
         stamp: builder.add_u64_field("stamp", FAST),
         label_stamp: builder.add_u64_field("label_stamp", FAST),
-        name: builder.add_text_field("name", text(true)),
-        title_exact: builder.add_text_field("title_exact", text(true)),
-        title_stem: builder.add_text_field("title_stem", text(false)),
+        name: builder.add_text_field("name", text(EXACT_TOKENIZER, true)),
+        title_exact: builder.add_text_field("title_exact", text(EXACT_TOKENIZER, true)),
+        title_stem: builder.add_text_field("title_stem", text(STEM_TOKENIZER, false)),
         source: builder.add_u64_field("source", INDEXED),
         ext: builder.add_text_field("ext", STRING),
         format: builder.add_text_field("format", STRING),

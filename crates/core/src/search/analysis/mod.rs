@@ -43,6 +43,7 @@
 //! for snippets.
 
 mod cjk;
+pub(crate) use cjk::is_cjk;
 mod fingerprint;
 mod fold;
 pub mod highlight;
