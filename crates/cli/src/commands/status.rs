@@ -158,14 +158,48 @@ pub fn jobs(index: &Index, status: Option<&str>, limit: usize, json: bool) -> Re
 }
 
 pub fn check(index: &Index, json: bool) -> Result<()> {
-    let problems = index.store().integrity_problems()?;
+    let mut problems = index.store().integrity_problems()?;
+    // The search index against the store. With no engine running, this
+    // process may bring it up to date first, so any difference left is a
+    // real one; a running engine may still be applying changes.
+    let lock = gleaner_core::lock::EngineLock::acquire(&index.data_dir().engine_lock()).ok();
+    if lock.is_some() {
+        index.sync_search()?;
+    }
+    let search = gleaner_core::search::verify(index.store(), &index.search_dir())?;
+    drop(lock);
+    let mut notes = Vec::new();
+    match &search {
+        None => notes.push("there is no search index yet: an engine builds it".to_string()),
+        Some(check) if !check.caught_up => notes.push(format!(
+            "the search index is {} changes behind the store: the engine is applying them",
+            check.behind
+        )),
+        Some(check) if !check.is_consistent() => problems.push(format!(
+            "the search index differs from the store: {} missing, {} stale, {} duplicated, {} extra (run `gleaner rebuild-search`)",
+            check.missing.len(),
+            check.stale.len(),
+            check.duplicated.len(),
+            check.extra.len()
+        )),
+        Some(_) => {}
+    }
     if json {
-        print_json(&serde_json::json!({ "ok": problems.is_empty(), "problems": problems }))?;
-    } else if problems.is_empty() {
-        println!("index is sound: SQLite and full-text integrity checks passed");
+        print_json(&serde_json::json!({
+            "ok": problems.is_empty(),
+            "problems": problems,
+            "notes": notes,
+            "search": search,
+        }))?;
     } else {
+        if problems.is_empty() {
+            println!("index is sound: the SQLite integrity check passed and the search index equals the store");
+        }
         for problem in &problems {
             println!("problem: {problem}");
+        }
+        for note in &notes {
+            println!("note: {note}");
         }
     }
     if !problems.is_empty() {
