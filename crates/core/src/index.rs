@@ -338,7 +338,7 @@ impl Index {
         if let Some(searcher) = self.searcher.get() {
             return Ok(Some(searcher));
         }
-        match Searcher::open(&self.search_dir())? {
+        match Searcher::open(&self.search_dir(), &self.store.store_id()?)? {
             Some(searcher) => {
                 let _ = self.searcher.set(searcher);
                 Ok(self.searcher.get())

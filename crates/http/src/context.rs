@@ -75,13 +75,14 @@ impl Api {
         }
     }
 
-    /// The search index's reader; `None` until an engine has made one.
-    pub fn searcher(&self) -> ApiResult<Option<&Searcher>> {
+    /// The search index's reader (of the index built from `store`); `None`
+    /// until an engine has made one.
+    pub fn searcher(&self, store: &Store) -> ApiResult<Option<&Searcher>> {
         if let Some(searcher) = self.searcher.get() {
             return Ok(Some(searcher));
         }
         let dir = self.data_dir.path().join(gleaner_core::search::SEARCH_DIR);
-        match Searcher::open(&dir)? {
+        match Searcher::open(&dir, &store.store_id()?)? {
             Some(searcher) => {
                 let _ = self.searcher.set(searcher);
                 Ok(self.searcher.get())

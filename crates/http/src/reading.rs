@@ -56,8 +56,8 @@ pub async fn search(
     check_search_query(&text)?;
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
     blocking(&api, Lane::Search, move |api| {
-        let searcher = api.searcher()?;
         api.read(|store| {
+            let searcher = api.searcher(store)?;
             let mut filter = SearchFilter::new();
             if let Some(path) = query.source.as_deref() {
                 // In the index's text form, as the other paths (documents.rs).

@@ -49,20 +49,24 @@ impl std::fmt::Debug for SearchIndex {
     }
 }
 
-/// The version line this build writes and accepts.
-fn version_line() -> String {
-    format!("schema {SCHEMA_VERSION}\nanalysis {}\n", analysis_fingerprint())
+/// What `VERSION` says for an index of this build made from the store
+/// `store_id`.
+fn version_line(store_id: &str) -> String {
+    format!(
+        "schema {SCHEMA_VERSION}\nanalysis {}\nstore {store_id}\n",
+        analysis_fingerprint()
+    )
 }
 
 impl SearchIndex {
     /// Opens the index in `dir` for writing, creating it if needed. An
     /// index of another version is deleted first; the flag says whether
     /// that happened (the caller announces the rebuild).
-    pub fn open_for_writing(dir: &Path) -> Result<(SearchIndex, bool)> {
+    pub fn open_for_writing(dir: &Path, store_id: &str) -> Result<(SearchIndex, bool)> {
         let version = dir.join(VERSION_FILE);
         let current = std::fs::read_to_string(&version).ok();
         let replaced = match &current {
-            Some(line) if *line == version_line() => false,
+            Some(line) if *line == version_line(store_id) => false,
             Some(_) => true,
             None => dir.exists(),
         };
@@ -76,17 +80,20 @@ impl SearchIndex {
                 std::fs::create_dir_all(&path)
                     .map_err(|e| Error::io("creating the search index", &path, e))?;
             }
-            std::fs::write(&version, version_line())
+            std::fs::write(&version, version_line(store_id))
                 .map_err(|e| Error::io("writing the search index version", &version, e))?;
         }
         Ok((SearchIndex::open_parts(dir, true)?, replaced))
     }
 
     /// Opens an index for searching; `None` when there is none, or it was
-    /// built by another version (the engine rebuilds it).
-    pub fn open_for_reading(dir: &Path) -> Result<Option<SearchIndex>> {
+    /// built by another version or from another store (the engine
+    /// rebuilds it).
+    pub fn open_for_reading(dir: &Path, store_id: &str) -> Result<Option<SearchIndex>> {
         match std::fs::read_to_string(dir.join(VERSION_FILE)) {
-            Ok(line) if line == version_line() => Ok(Some(SearchIndex::open_parts(dir, false)?)),
+            Ok(line) if line == version_line(store_id) => {
+                Ok(Some(SearchIndex::open_parts(dir, false)?))
+            }
             _ => Ok(None),
         }
     }

@@ -90,8 +90,8 @@ impl SearchIndexer {
     /// `dir`. Fails if the index cannot be opened for writing (another
     /// writer holds it).
     pub fn start(database: PathBuf, dir: PathBuf) -> Result<SearchIndexer> {
-        let (index, replaced) = open_or_rebuild(&dir)?;
         let store = Store::open(&database)?;
+        let (index, replaced) = open_or_rebuild(&dir, &store.store_id()?)?;
         let worker = Worker::new(dir.clone(), index, store)?;
         if replaced {
             tracing::info!("the search index was built by another version: rebuilding it");
@@ -158,8 +158,8 @@ impl Drop for SearchIndexer {
 /// calling thread, and returns when the outbox is drained and committed
 /// (a `gleaner index` that ran without an engine, before it exits).
 pub fn catch_up(database: PathBuf, dir: PathBuf) -> Result<()> {
-    let (index, _) = open_or_rebuild(&dir)?;
     let store = Store::open(&database)?;
+    let (index, _) = open_or_rebuild(&dir, &store.store_id()?)?;
     let mut worker = Worker::new(dir.clone(), index, store)?;
     while worker.step()? {}
     worker.commit()?;
@@ -170,14 +170,14 @@ pub fn catch_up(database: PathBuf, dir: PathBuf) -> Result<()> {
 /// Opens the index for writing; one that cannot be opened (damaged files,
 /// a crash in the middle of a tantivy write the filesystem did not keep)
 /// is derived data: it is removed and built again from the store.
-fn open_or_rebuild(dir: &std::path::Path) -> Result<(SearchIndex, bool)> {
-    match SearchIndex::open_for_writing(dir) {
+fn open_or_rebuild(dir: &std::path::Path, store_id: &str) -> Result<(SearchIndex, bool)> {
+    match SearchIndex::open_for_writing(dir, store_id) {
         Ok(opened) => Ok(opened),
         Err(crate::Error::SearchIndex(err)) if !matches!(err, tantivy::TantivyError::LockFailure(..)) => {
             tracing::warn!(%err, "the search index cannot be opened: building it again");
             std::fs::remove_dir_all(dir)
                 .map_err(|e| crate::Error::io("removing the damaged search index", dir, e))?;
-            let (index, _) = SearchIndex::open_for_writing(dir)?;
+            let (index, _) = SearchIndex::open_for_writing(dir, store_id)?;
             Ok((index, true))
         }
         Err(err) => Err(err),

@@ -116,10 +116,10 @@ struct Plan {
 }
 
 impl Searcher {
-    /// Opens the index in `dir` for searching; `None` when there is none
-    /// (no engine has built it yet).
-    pub fn open(dir: &Path) -> Result<Option<Searcher>> {
-        let Some(index) = SearchIndex::open_for_reading(dir)? else {
+    /// Opens the index in `dir`, built from the store `store_id`, for
+    /// searching; `None` when there is none (no engine has built it yet).
+    pub fn open(dir: &Path, store_id: &str) -> Result<Option<Searcher>> {
+        let Some(index) = SearchIndex::open_for_reading(dir, store_id)? else {
             return Ok(None);
         };
         let chunks = index

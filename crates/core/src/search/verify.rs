@@ -44,7 +44,7 @@ impl SearchCheck {
 
 /// Compares the index in `dir` with `store`; `None` when there is no index.
 pub fn verify(store: &Store, dir: &Path) -> Result<Option<SearchCheck>> {
-    let Some(index) = SearchIndex::open_for_reading(dir)? else {
+    let Some(index) = SearchIndex::open_for_reading(dir, &store.store_id()?)? else {
         return Ok(None);
     };
     let mark = index.mark()?;

@@ -216,6 +216,12 @@ END;
 -- A document's title (HTML <title>, PDF/office metadata, first heading),
 -- when its extractor found one.
 ALTER TABLE contents ADD COLUMN title TEXT;
+
+-- Which store this is: the search index records the id it was built from,
+-- so an index of another store (the file replaced, restored or rebuilt)
+-- is never searched.
+CREATE TABLE store_identity (id TEXT NOT NULL);
+INSERT INTO store_identity (id) VALUES (lower(hex(randomblob(16))));
 "#,
 ];
 

@@ -97,6 +97,14 @@ impl Store {
         Ok((last, units.into_iter().collect()))
     }
 
+    /// This store's id (made once, at schema 5): what a search index
+    /// built from it records.
+    pub fn store_id(&self) -> Result<String> {
+        Ok(self
+            .conn
+            .query_row("SELECT id FROM store_identity LIMIT 1", [], |r| r.get(0))?)
+    }
+
     /// The newest outbox row (0 when empty).
     pub fn search_outbox_last(&self) -> Result<i64> {
         Ok(self
@@ -234,6 +242,16 @@ impl Store {
                 })
             })
             .optional()?)
+    }
+
+    /// The content an active document points at.
+    pub fn document_content(&self, path: &str) -> Result<Option<i64>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT content_id FROM documents WHERE path = ?1 AND active = 1")?
+            .query_row([path], |r| r.get::<_, Option<i64>>(0))
+            .optional()?
+            .flatten())
     }
 
     /// The first chunk of a content that holds none of the query's words

@@ -1,0 +1,218 @@
+//! The ranking is exact: for common words (thousands of matching chunks,
+//! more than the 4,000-row window FTS5 once needed), the top 10 equal a
+//! brute-force BM25 over every match, computed here from the stored chunk
+//! text with the same analyzer, up to ties.
+//!
+//! The brute force knows nothing of tantivy: it counts each term in each
+//! chunk itself, takes the document frequencies and the average length
+//! over all chunks, and scores every chunk that has every word (BM25,
+//! k1 = 1.2, b = 0.75, as tantivy). A unit (a content) scores its best
+//! chunk. tantivy stores a chunk's length in one byte (exact up to 40
+//! tokens, then within a few percent), so two scores are a tie when they
+//! differ by less than that.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use gleaner_core::scan::Unobserved;
+use gleaner_core::search::analysis::{Analyzed, Analyzer};
+use gleaner_core::search::SearchFilter;
+use gleaner_core::source::NewSource;
+use gleaner_core::store::UnitKey;
+use gleaner_core::{DataDir, Index};
+
+/// Scores closer than this (relative) are ties: the length quantization.
+const TIE: f64 = 0.03;
+
+const K1: f64 = 1.2;
+const B: f64 = 0.75;
+
+fn xorshift(mut state: u64) -> impl FnMut() -> u64 {
+    move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    }
+}
+
+/// A vocabulary with a few very common words and a long tail.
+fn vocabulary() -> Vec<String> {
+    let common = [
+        "the", "data", "system", "value", "kernel", "memory", "file", "return", "error",
+        "device", "driver", "buffer", "page", "user", "process", "network", "thread", "lock",
+        "time", "queue", "table", "index", "search", "engine", "query",
+    ];
+    let mut words: Vec<String> = common.iter().map(|w| w.to_string()).collect();
+    for i in 0..3000 {
+        words.push(format!("term{i}"));
+    }
+    words
+}
+
+/// Writes `n_files` files of Zipf-like text into `dir`.
+fn write_corpus(dir: &Path, n_files: usize) {
+    let words = vocabulary();
+    let mut rng = xorshift(0x9e37_79b9_7f4a_7c15);
+    for f in 0..n_files {
+        let sub = dir.join(format!("d{}", f % 20));
+        std::fs::create_dir_all(&sub).unwrap();
+        let n_lines = 5 + (rng() % 60) as usize;
+        let mut text = String::new();
+        for _ in 0..n_lines {
+            let n_words = 4 + (rng() % 14) as usize;
+            for _ in 0..n_words {
+                // Zipf-ish: rank = floor(len^u), heavily favouring the start.
+                let u = (rng() % 10_000) as f64 / 10_000.0;
+                let rank = ((words.len() as f64).powf(u * u) as usize).min(words.len() - 1);
+                text.push_str(&words[rank]);
+                text.push(' ');
+            }
+            text.push('\n');
+        }
+        std::fs::write(sub.join(format!("f{f}.txt")), text).unwrap();
+    }
+}
+
+struct BruteForce {
+    /// Per chunk: its unit, and its stem terms with their frequency.
+    chunks: Vec<(i64, HashMap<String, u32>, u32)>,
+    doc_freq: HashMap<String, u32>,
+    avg_len: f64,
+}
+
+impl BruteForce {
+    fn new(index: &Index) -> BruteForce {
+        let store = index.store();
+        let mut analyzer = Analyzer::new();
+        let mut analyzed = Analyzed::new();
+        let mut chunks = Vec::new();
+        let mut doc_freq: HashMap<String, u32> = HashMap::new();
+        let mut total_len = 0u64;
+        for unit in store.visible_units().unwrap() {
+            let UnitKey::Content(content) = unit else {
+                continue;
+            };
+            store
+                .for_each_chunk(content, |chunk| {
+                    analyzer.analyze(&chunk.text, &mut analyzed);
+                    let mut tf: HashMap<String, u32> = HashMap::new();
+                    for token in analyzed.stem.iter() {
+                        *tf.entry(token.term.to_string()).or_default() += 1;
+                    }
+                    for term in tf.keys() {
+                        *doc_freq.entry(term.clone()).or_default() += 1;
+                    }
+                    let len = analyzed.stem.len() as u32;
+                    total_len += u64::from(len);
+                    chunks.push((content, tf, len));
+                    Ok(())
+                })
+                .unwrap();
+        }
+        let avg_len = total_len as f64 / chunks.len() as f64;
+        BruteForce {
+            chunks,
+            doc_freq,
+            avg_len,
+        }
+    }
+
+    /// The best `k` units for a chunk that holds every term: (content,
+    /// score), best first.
+    fn top(&self, terms: &[String], k: usize) -> Vec<(i64, f64)> {
+        let n = self.chunks.len() as f64;
+        let idf = |term: &str| {
+            let df = f64::from(*self.doc_freq.get(term).unwrap_or(&0));
+            (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+        };
+        let mut best: HashMap<i64, f64> = HashMap::new();
+        for (unit, tf, len) in &self.chunks {
+            if !terms.iter().all(|t| tf.contains_key(t)) {
+                continue;
+            }
+            let norm = K1 * (1.0 - B + B * f64::from(*len) / self.avg_len);
+            let score: f64 = terms
+                .iter()
+                .map(|t| {
+                    let f = f64::from(tf[t]);
+                    idf(t) * f * (K1 + 1.0) / (f + norm)
+                })
+                .sum();
+            let entry = best.entry(*unit).or_insert(f64::MIN);
+            *entry = entry.max(score);
+        }
+        let mut ranked: Vec<(i64, f64)> = best.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+        ranked.truncate(k);
+        ranked
+    }
+
+    fn matches(&self, terms: &[String]) -> usize {
+        self.chunks
+            .iter()
+            .filter(|(_, tf, _)| terms.iter().all(|t| tf.contains_key(t)))
+            .count()
+    }
+}
+
+#[test]
+fn the_top_ten_of_common_words_equal_a_brute_force_bm25() {
+    let tmp = tempfile::tempdir().unwrap();
+    let docs = tmp.path().join("docs");
+    write_corpus(&docs, 2500);
+    let data_dir = DataDir::resolve(Some(&tmp.path().join("data"))).unwrap();
+    let mut index = Index::open(data_dir).unwrap();
+    let source = index
+        .add_source(NewSource {
+            path: docs.clone(),
+            recursive: true,
+            ..NewSource::default()
+        })
+        .unwrap();
+    index.scan(&source, "manual", &Unobserved).unwrap();
+    index.sync_search().unwrap();
+    let brute = BruteForce::new(&index);
+
+    // 25 single words and 25 pairs of the most common ones.
+    let words = vocabulary();
+    let mut queries: Vec<Vec<String>> = words[..25].iter().map(|w| vec![w.clone()]).collect();
+    for i in 0..25 {
+        queries.push(vec![words[i].clone(), words[(i * 7 + 3) % 25].clone()]);
+    }
+    let mut analyzer = Analyzer::new();
+    let mut big = 0;
+    for query in &queries {
+        let stems: Vec<String> = query
+            .iter()
+            .map(|w| analyzer.word_terms(w).unwrap().terms[0].clone())
+            .collect();
+        let expected = brute.top(&stems, 10);
+        let matches = brute.matches(&stems);
+        if matches > 4000 {
+            big += 1;
+        }
+        let answer = index
+            .search(&query.join(" "), &SearchFilter::new(), 10)
+            .unwrap();
+        assert_eq!(answer.hits.len(), expected.len(), "{query:?}");
+        // Each of our hits, scored by the brute force.
+        let brute_of: HashMap<i64, f64> = brute.top(&stems, usize::MAX).into_iter().collect();
+        let content_of = |path: &str| -> i64 {
+            index
+                .store()
+                .document_content(path)
+                .unwrap()
+                .expect("an indexed document")
+        };
+        for (rank, (hit, (_, want))) in answer.hits.iter().zip(&expected).enumerate() {
+            let got = brute_of[&content_of(&hit.path)];
+            assert!(
+                (got - want).abs() <= TIE * want.abs(),
+                "{query:?} rank {rank}: {} scores {got:.4} by brute force, the brute force's own rank {rank} scores {want:.4} ({matches} matching chunks)",
+                hit.path
+            );
+        }
+    }
+    assert!(big >= 10, "only {big} queries matched more than 4,000 chunks");
+}
