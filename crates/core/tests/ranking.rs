@@ -64,7 +64,7 @@ fn write_corpus(dir: &Path, n_files: usize) {
             for _ in 0..n_words {
                 // Zipf-ish: rank = floor(len^u), heavily favouring the start.
                 let u = (rng() % 10_000) as f64 / 10_000.0;
-                let rank = ((words.len() as f64).powf(u * u) as usize).min(words.len() - 1);
+                let rank = ((words.len() as f64).powf(u * u) as usize - 1).min(words.len() - 1);
                 text.push_str(&words[rank]);
                 text.push(' ');
             }
@@ -195,6 +195,12 @@ fn the_top_ten_of_common_words_equal_a_brute_force_bm25() {
         let answer = index
             .search(&query.join(" "), &SearchFilter::new(), 10)
             .unwrap();
+        if expected.is_empty() {
+            // No chunk has every word: the answer relaxes to any word and
+            // says so.
+            assert!(answer.fallback.is_some() || answer.hits.is_empty(), "{query:?}");
+            continue;
+        }
         assert_eq!(answer.hits.len(), expected.len(), "{query:?}");
         // Each of our hits, scored by the brute force.
         let brute_of: HashMap<i64, f64> = brute.top(&stems, usize::MAX).into_iter().collect();
