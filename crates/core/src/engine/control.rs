@@ -253,8 +253,11 @@ pub fn ping(socket: &Path) -> bool {
 
 /// Makes sure an engine runs for `data_dir`: when none answers, starts
 /// `PROGRAM --data-dir DIR daemon` detached (its own session, no terminal,
-/// so it outlives the caller) and waits up to 10 s for it to answer.
-/// `program` is the `gleaner` executable.
+/// so it outlives the caller) and waits until it answers. It waits as long
+/// as the new engine is alive and starting (after a crash it first checks
+/// the whole index, which takes seconds per gigabyte, and a loaded machine
+/// is slow), up to [`ENGINE_START_LIMIT`]; an engine that exits instead is
+/// reported at once. `program` is the `gleaner` executable.
 pub fn ensure_engine(data_dir: &crate::DataDir, program: &Path) -> Result<()> {
     use std::os::unix::process::CommandExt;
     let socket = data_dir.path().join(SOCKET_FILE);
@@ -277,24 +280,42 @@ pub fn ensure_engine(data_dir: &crate::DataDir, program: &Path) -> Result<()> {
             Ok(())
         });
     }
-    command
+    let mut child = command
         .spawn()
         .map_err(|e| Error::io("starting the engine", program, e))?;
-    for _ in 0..200 {
+    let started = std::time::Instant::now();
+    let waiting = |reason: String| {
+        Error::io(
+            "waiting for the engine at",
+            &socket,
+            std::io::Error::new(std::io::ErrorKind::TimedOut, reason),
+        )
+    };
+    loop {
         if ping(&socket) {
             return Ok(());
         }
+        if let Ok(Some(status)) = child.try_wait() {
+            // Lost a race to another engine, which then answers; or failed.
+            if ping(&socket) {
+                return Ok(());
+            }
+            return Err(waiting(format!(
+                "it exited at start ({status}); see the logs folder"
+            )));
+        }
+        if started.elapsed() > ENGINE_START_LIMIT {
+            return Err(waiting(format!(
+                "it did not answer within {} s; see the logs folder",
+                ENGINE_START_LIMIT.as_secs()
+            )));
+        }
         std::thread::sleep(Duration::from_millis(50));
     }
-    Err(Error::io(
-        "waiting for the engine at",
-        &socket,
-        std::io::Error::new(
-            std::io::ErrorKind::TimedOut,
-            "it did not answer within 10 s; see the logs folder",
-        ),
-    ))
 }
+
+/// How long a starting engine may take to answer.
+pub const ENGINE_START_LIMIT: Duration = Duration::from_secs(180);
 
 #[cfg(test)]
 mod tests {
