@@ -24,6 +24,8 @@ pub mod query;
 mod schema;
 mod searcher;
 mod snippet;
+#[cfg(test)]
+mod upgrade_tests;
 mod verify;
 
 pub use applied::wait_applied;

@@ -18,7 +18,7 @@ mod jobs;
 mod legacy_fulltext;
 mod maintenance;
 mod path_text;
-mod schema;
+pub(crate) mod schema;
 mod search_feed;
 mod settings;
 mod sources;
