@@ -9,9 +9,9 @@
 use std::path::{Path, PathBuf};
 
 use gleaner_core::health::HealthReport;
+use gleaner_core::search::{SearchFilter, SearchHit};
 use gleaner_core::settings::{SettingKind, REGISTRY};
 use gleaner_core::source::{NewSource, RulesPreview, Source, SourceUpdate};
-use gleaner_core::search::{SearchFilter, SearchHit};
 use gleaner_core::store::{FailedDocument, SourceStatusRow};
 use serde::Serialize;
 use tauri::{AppHandle, State, WebviewWindow};

@@ -14,7 +14,10 @@ const STACK_OVERFLOW: &str = "stack overflow in the PDF parser";
 
 fn hostile_folder(w: &World) {
     w.write("attack/nested.pdf", fixtures::nested_array_pdf(500_000));
-    w.write("papers/zebra.pdf", fixtures::pdf("zebra stripes in a real PDF"));
+    w.write(
+        "papers/zebra.pdf",
+        fixtures::pdf("zebra stripes in a real PDF"),
+    );
     w.write("letters/okapi.docx", fixtures::docx(&["okapi letter"]));
     w.write("notes/giraffe.txt", "giraffe notes\n");
 }
@@ -51,7 +54,10 @@ fn a_pdf_that_overflows_its_parser_fails_alone_and_is_not_read_again() {
     assert_eq!(failure_of(&w, "attack/nested.pdf").1, 1);
 
     // Changed into a good PDF: read again, and indexed.
-    w.write("attack/nested.pdf", fixtures::pdf("now a harmless aardvark"));
+    w.write(
+        "attack/nested.pdf",
+        fixtures::pdf("now a harmless aardvark"),
+    );
     let third = w.index();
     assert_eq!(counts(&third), [0, 1, 0, 0, 3, 0], "{third}");
     assert_eq!(failure_of(&w, "attack/nested.pdf"), (None, 0));
@@ -83,9 +89,11 @@ fn the_daemon_stays_up_through_a_hostile_pdf_and_after_a_restart() {
     );
     // A live change next to the hostile file is indexed too.
     w.write("attack/after.txt", "capybara arrived later\n");
-    wait_until("the live change is searchable", Duration::from_secs(60), || {
-        w.search("capybara").len() == 1
-    });
+    wait_until(
+        "the live change is searchable",
+        Duration::from_secs(60),
+        || w.search("capybara").len() == 1,
+    );
 
     // Killed and started again: its start-up scan does not retry the
     // file, so there is no crash loop (there could not be one anyway).

@@ -38,9 +38,15 @@ fn every_script_is_found_as_typed() {
         "zh.txt",
         "本手册介绍如何配置网络和安装软件。图形界面的日志保存在系统目录中。",
     );
-    w.write("ja.txt", "私は東京都に住んでいます。コンピュータが好きです。");
+    w.write(
+        "ja.txt",
+        "私は東京都に住んでいます。コンピュータが好きです。",
+    );
     w.write("ko.txt", "한국어 텍스트를 검색합니다.");
-    w.write("de.txt", "Die Donaudampfschifffahrtsgesellschaft fährt nach Wien.");
+    w.write(
+        "de.txt",
+        "Die Donaudampfschifffahrtsgesellschaft fährt nach Wien.",
+    );
     w.write("fr.txt", "Un café au lait et une crème brûlée, naïve idée.");
     w.write("en.txt", "The borrow checker is running again.");
     w.index();
@@ -75,9 +81,15 @@ fn every_script_is_found_as_typed() {
 #[test]
 fn phrases_match_as_typed_and_names_rank() {
     let w = World::new();
-    w.write("pinning.txt", "Apt package pinning lets you hold versions.\n");
+    w.write(
+        "pinning.txt",
+        "Apt package pinning lets you hold versions.\n",
+    );
     w.write("prefs.txt", "Package: *\nPin: release a=stable\n");
-    w.write("GPL-3", "GNU GENERAL PUBLIC LICENSE\nVersion 3, 29 June 2007\n");
+    w.write(
+        "GPL-3",
+        "GNU GENERAL PUBLIC LICENSE\nVersion 3, 29 June 2007\n",
+    );
     for i in 0..5 {
         w.write(
             &format!("license{i}.txt"),
@@ -123,12 +135,19 @@ fn when_no_file_has_every_word_the_answer_relaxes_and_says_so() {
     w.index();
     let out = w
         .cmd()
-        .args(["search", "how do I configure a bridge for my network", "--json"])
+        .args([
+            "search",
+            "how do I configure a bridge for my network",
+            "--json",
+        ])
         .output()
         .unwrap();
     assert!(out.status.success());
     let found: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(found[0]["path"].as_str().unwrap(), w.path("a.txt").to_str().unwrap());
+    assert_eq!(
+        found[0]["path"].as_str().unwrap(),
+        w.path("a.txt").to_str().unwrap()
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("no document has every word"), "{stderr}");
 }
@@ -152,7 +171,12 @@ fn filters_in_the_query_apply_inside_the_ranking() {
     assert_eq!(w.search("kestrel after:1990-01-01").len(), 50, "the limit");
     // A limit filled by the filter's files alone, however the others rank.
     let out = w.json(&["search", "kestrel ext:md", "--limit", "5"]);
-    let top: Vec<&str> = out.as_array().unwrap().iter().map(|h| h["path"].as_str().unwrap()).collect();
+    let top: Vec<&str> = out
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["path"].as_str().unwrap())
+        .collect();
     assert_eq!(top.len(), 5);
     assert!(top.iter().all(|p| p.ends_with(".md")), "{top:?}");
     // The same filter from the command line's option.

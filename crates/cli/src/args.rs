@@ -125,6 +125,10 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Throw the search index away and build it again from the stored text
+    /// (no file is read again); the running engine does it in the
+    /// background, otherwise this command does it and waits.
+    RebuildSearch,
     /// Serve the index to AI assistants over MCP on stdin/stdout (logs on stderr).
     Mcp,
 }

@@ -50,6 +50,10 @@ pub struct EngineStatus {
     pub live_paths_indexed: u64,
     /// Watcher problems.
     pub issues: Vec<HealthIssue>,
+    /// What the search indexer is doing (building, how far it applied the
+    /// store's changes).
+    #[serde(default)]
+    pub search: Option<crate::search::IndexerStatus>,
 }
 
 /// The last scan that completed.

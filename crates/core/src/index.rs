@@ -11,9 +11,9 @@ use crate::error::{Error, Result};
 use crate::scan::{
     scan_source, JobProgress, ScanObserver, ScanOptions, ScanOutcome, ScanScope, Unobserved,
 };
+use crate::search::{SearchAnswer, SearchFilter, Searcher, SEARCH_DIR};
 use crate::settings::Settings;
 use crate::source::{canonical_source_path, validate_globs, NewSource, Source, SourceUpdate};
-use crate::search::{SearchAnswer, SearchFilter, Searcher, SEARCH_DIR};
 use crate::store::{JobStatus, SourceStatusRow, Store};
 
 /// The pause reason of a job the engine paused because the index could not

@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 use gleaner_core::engine::control::{self, Request, Response, SOCKET_FILE};
 use gleaner_core::index::PAUSED_DISK_FULL;
 use gleaner_core::scan::Unobserved;
-use gleaner_core::source::NewSource;
 use gleaner_core::search::SearchFilter;
+use gleaner_core::source::NewSource;
 use gleaner_core::store::{JobStatus, TEST_PAGE_LIMIT_ENV};
 use gleaner_core::{DataDir, Index};
 

@@ -39,9 +39,9 @@ fn xorshift(mut state: u64) -> impl FnMut() -> u64 {
 /// A vocabulary with a few very common words and a long tail.
 fn vocabulary() -> Vec<String> {
     let common = [
-        "the", "data", "system", "value", "kernel", "memory", "file", "return", "error",
-        "device", "driver", "buffer", "page", "user", "process", "network", "thread", "lock",
-        "time", "queue", "table", "index", "search", "engine", "query",
+        "the", "data", "system", "value", "kernel", "memory", "file", "return", "error", "device",
+        "driver", "buffer", "page", "user", "process", "network", "thread", "lock", "time",
+        "queue", "table", "index", "search", "engine", "query",
     ];
     let mut words: Vec<String> = common.iter().map(|w| w.to_string()).collect();
     for i in 0..3000 {
@@ -198,7 +198,10 @@ fn the_top_ten_of_common_words_equal_a_brute_force_bm25() {
         if expected.is_empty() {
             // No chunk has every word: the answer relaxes to any word and
             // says so.
-            assert!(answer.fallback.is_some() || answer.hits.is_empty(), "{query:?}");
+            assert!(
+                answer.fallback.is_some() || answer.hits.is_empty(),
+                "{query:?}"
+            );
             continue;
         }
         assert_eq!(answer.hits.len(), expected.len(), "{query:?}");
@@ -220,5 +223,8 @@ fn the_top_ten_of_common_words_equal_a_brute_force_bm25() {
             );
         }
     }
-    assert!(big >= 10, "only {big} queries matched more than 4,000 chunks");
+    assert!(
+        big >= 10,
+        "only {big} queries matched more than 4,000 chunks"
+    );
 }

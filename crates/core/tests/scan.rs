@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use gleaner_core::health::{HealthReport, Severity};
 use gleaner_core::index::{lookup_path, PAUSED_DISK_FULL};
 use gleaner_core::scan::{Flow, ScanObserver, ScanPhase, ScanProgress, Unobserved};
-use gleaner_core::source::{preview_rules, NewSource, ScanStatus, SourceUpdate};
 use gleaner_core::search::SearchFilter;
+use gleaner_core::source::{preview_rules, NewSource, ScanStatus, SourceUpdate};
 use gleaner_core::store::JobStatus;
 use gleaner_core::{DataDir, Error, Index};
 

@@ -21,8 +21,8 @@ use tokio::sync::Semaphore;
 use crate::error::{ApiError, ApiResult};
 use crate::limits::{CONCURRENT_ENGINE_REQUESTS, CONCURRENT_READS, CONCURRENT_SEARCHES};
 use crate::readers::Readers;
-use gleaner_core::search::Searcher;
 use crate::token::Token;
+use gleaner_core::search::Searcher;
 
 /// How long a control request may take; queuing a job, pausing one or
 /// indexing one file is quick, so a slower engine is stuck rather than busy.

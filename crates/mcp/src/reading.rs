@@ -5,8 +5,8 @@
 use std::collections::HashSet;
 
 use gleaner_core::health::HealthReport;
-use gleaner_core::source::Source;
 use gleaner_core::search::SearchFilter;
+use gleaner_core::source::Source;
 use gleaner_core::store::{path_text, JobRecord, JobStatus};
 use gleaner_core::Index;
 use serde_json::{json, Value};

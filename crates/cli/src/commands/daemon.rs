@@ -99,7 +99,24 @@ pub fn health(index: &Index, json: bool) -> Result<()> {
             engine.watches_in_use,
             engine.watch_limit.map_or("unknown".into(), |l| l.to_string()),
             engine.live_paths_indexed
-        )
+        );
+            if let Some(search) = &engine.search {
+                if search.building {
+                    println!(
+                        "search index: being built from the store, {} of {} documents{}",
+                        search.built_units,
+                        search.total_units,
+                        search
+                            .rebuild_reason
+                            .as_deref()
+                            .map(|r| format!(" ({r})"))
+                            .unwrap_or_default()
+                    );
+                }
+                if let Some(error) = &search.last_error {
+                    println!("search index: {error} (retrying)");
+                }
+            }
         }
         None => println!("engine: not running"),
     }

@@ -92,6 +92,7 @@ pub fn run(args: Args, shutdown: Option<crossbeam_channel::Receiver<()>>) -> Res
             Ok(())
         }
         Command::Check { json } => status::check(&index, json),
+        Command::RebuildSearch => status::rebuild_search(&index),
         Command::Health { json } => daemon::health(&index, json),
         Command::Mcp => Ok(gleaner_mcp::serve_stdio(index, std::env::current_exe()?)?),
     }

@@ -207,3 +207,33 @@ pub fn check(index: &Index, json: bool) -> Result<()> {
     }
     Ok(())
 }
+
+/// `gleaner rebuild-search`: through the running engine (in the background,
+/// progress in `gleaner health`), or here, waiting for the build.
+pub fn rebuild_search(index: &Index) -> Result<()> {
+    let data_dir = index.data_dir();
+    match gleaner_core::lock::EngineLock::acquire(&data_dir.engine_lock()) {
+        Ok(_lock) => {
+            let started = std::time::Instant::now();
+            gleaner_core::search::remove_index(&index.search_dir())?;
+            index.sync_search()?;
+            let units = index.store().visible_units()?.len();
+            println!(
+                "search index rebuilt from the store: {units} documents in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
+        }
+        Err(gleaner_core::Error::EngineBusy { .. }) => {
+            super::daemon::request(
+                data_dir,
+                &gleaner_core::engine::control::Request::RebuildSearch,
+                Some(std::time::Duration::from_secs(60)),
+            )?;
+            println!(
+                "the engine is rebuilding the search index: `gleaner health` shows how far it is"
+            );
+        }
+        Err(err) => return Err(err.into()),
+    }
+    Ok(())
+}

@@ -56,6 +56,9 @@ pub enum Request {
         /// The job id.
         job: String,
     },
+    /// Throw the search index away and build it again from the store
+    /// (answered at once; the build is a background job of the indexer).
+    RebuildSearch,
     /// Index these files now, as a live change from the watcher would be.
     /// Every path must lie inside an active source; answered once they are
     /// indexed, or deferred.

@@ -55,6 +55,8 @@ impl EngineEvents for () {}
 type RulesBySource = Arc<RwLock<HashMap<i64, (PathBuf, SourceRules)>>>;
 
 struct Engine {
+    /// The one writer of the search index.
+    search: crate::search::SearchIndexer,
     index: Index,
     started_at: i64,
     live_paths_indexed: u64,
@@ -123,7 +125,7 @@ pub fn run(data_dir: DataDir, shutdown: Receiver<()>, mut events: impl EngineEve
     // The one writer of the search index, following the store's outbox;
     // it first builds the index when there is none (or an upgrade replaced
     // the old full-text tables).
-    let mut search_indexer = crate::search::SearchIndexer::start(data_dir.database(), index.search_dir())?;
+    let search = crate::search::SearchIndexer::start(data_dir.database(), index.search_dir())?;
     let requests = control::listen(&data_dir.path().join(SOCKET_FILE))?;
     let settings = index.settings()?;
     let rules: RulesBySource = Arc::default();
@@ -145,6 +147,7 @@ pub fn run(data_dir: DataDir, shutdown: Receiver<()>, mut events: impl EngineEve
     let (watcher, changes) = Watcher::start(config, filter)?;
     let announcer = Announcer::start(&settings, events.notification_sinks());
     let mut engine = Engine {
+        search,
         index,
         started_at: crate::store::now_ms(),
         live_paths_indexed: 0,
@@ -204,7 +207,7 @@ pub fn run(data_dir: DataDir, shutdown: Receiver<()>, mut events: impl EngineEve
     // go, so a clean stop leaves no text without a document.
     engine.garbage.note_job_ended();
     engine.garbage.collect(&mut engine.index, false);
-    search_indexer.stop();
+    engine.search.stop();
     // What the throttle still holds (a failure, say) goes out now.
     engine.announcer.shutdown();
     let _ = std::fs::remove_file(data_dir.path().join(SOCKET_FILE));
@@ -269,6 +272,10 @@ impl Engine {
                 let response = self.index_paths(paths);
                 incoming.reply(response);
             }
+            Request::RebuildSearch => {
+                let result = self.rebuild_search();
+                incoming.reply(answer(result));
+            }
         }
         Flow::Continue
     }
@@ -294,6 +301,17 @@ impl Engine {
         }
     }
 
+    /// Stops the search indexer, throws its index away and starts a new
+    /// one, which builds the index from the store in the background.
+    fn rebuild_search(&mut self) -> Result<()> {
+        self.search.stop();
+        let dir = self.index.search_dir();
+        crate::search::remove_index(&dir)?;
+        self.search = crate::search::SearchIndexer::start(self.index.data_dir().database(), dir)?;
+        tracing::info!("the search index is being rebuilt from the store");
+        Ok(())
+    }
+
     fn status(&self) -> EngineStatus {
         let issues = self
             .watcher
@@ -314,6 +332,7 @@ impl Engine {
             watch_limit: inotify_watch_limit(),
             live_paths_indexed: self.live_paths_indexed,
             issues,
+            search: Some(self.search.status()),
         }
     }
 

@@ -65,7 +65,11 @@ impl SearchFilter {
             }
         };
         both(&mut combined.ext, &query.ext, &mut combined.impossible);
-        both(&mut combined.format, &query.format, &mut combined.impossible);
+        both(
+            &mut combined.format,
+            &query.format,
+            &mut combined.impossible,
+        );
         combined.dirs.extend(query.dirs.iter().cloned());
         combined.after_ms = max_opt(combined.after_ms, query.after_ms);
         combined.before_ms = min_opt(combined.before_ms, query.before_ms);
@@ -91,7 +95,10 @@ impl SearchFilter {
             && (self.ext.is_empty() || self.ext.contains(&doc.ext))
             && (self.format.is_empty() || self.format.contains(&doc.format))
             && (self.dirs.is_empty()
-                || self.dirs.iter().any(|dir| is_below(&doc.path, &path_text(dir))))
+                || self
+                    .dirs
+                    .iter()
+                    .any(|dir| is_below(&doc.path, &path_text(dir))))
             && self.after_ms.is_none_or(|after| mtime_ms >= after)
             && self.before_ms.is_none_or(|before| mtime_ms < before)
     }

@@ -57,7 +57,7 @@ const CHUNK_WRITER_BYTES: usize = 48 << 20;
 const LABEL_WRITER_BYTES: usize = 15 << 20;
 
 /// What the indexer is doing, for health and status.
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct IndexerStatus {
     /// Building the index from every unit (first start, rebuild).
     pub building: bool,
@@ -130,9 +130,9 @@ impl SearchIndexer {
         self.drain_all.store(true, Ordering::SeqCst);
         self.stop();
         match self.status().last_error {
-            Some(error) => Err(crate::Error::SearchIndex(tantivy::TantivyError::SystemError(
-                error,
-            ))),
+            Some(error) => Err(crate::Error::SearchIndex(
+                tantivy::TantivyError::SystemError(error),
+            )),
             None => Ok(()),
         }
     }
@@ -173,7 +173,9 @@ pub fn catch_up(database: PathBuf, dir: PathBuf) -> Result<()> {
 fn open_or_rebuild(dir: &std::path::Path, store_id: &str) -> Result<(SearchIndex, bool)> {
     match SearchIndex::open_for_writing(dir, store_id) {
         Ok(opened) => Ok(opened),
-        Err(crate::Error::SearchIndex(err)) if !matches!(err, tantivy::TantivyError::LockFailure(..)) => {
+        Err(crate::Error::SearchIndex(err))
+            if !matches!(err, tantivy::TantivyError::LockFailure(..)) =>
+        {
             tracing::warn!(%err, "the search index cannot be opened: building it again");
             std::fs::remove_dir_all(dir)
                 .map_err(|e| crate::Error::io("removing the damaged search index", dir, e))?;
@@ -220,8 +222,12 @@ struct Payload {
 
 impl Worker {
     fn new(dir: PathBuf, index: SearchIndex, store: Store) -> Result<Worker> {
-        let chunks = index.chunks.writer_with_num_threads(1, CHUNK_WRITER_BYTES)?;
-        let labels = index.labels.writer_with_num_threads(1, LABEL_WRITER_BYTES)?;
+        let chunks = index
+            .chunks
+            .writer_with_num_threads(1, CHUNK_WRITER_BYTES)?;
+        let labels = index
+            .labels
+            .writer_with_num_threads(1, LABEL_WRITER_BYTES)?;
         let label_reader = index
             .labels
             .reader_builder()
@@ -376,7 +382,9 @@ impl Worker {
         if self.building() {
             return self.build_step();
         }
-        let (last, units) = self.store.search_outbox_after(self.seq_done, OUTBOX_BATCH)?;
+        let (last, units) = self
+            .store
+            .search_outbox_after(self.seq_done, OUTBOX_BATCH)?;
         if last == self.seq_done {
             return Ok(false);
         }
@@ -404,7 +412,12 @@ impl Worker {
             status.total_units = units.len() as u64;
             status.built_units = start as u64;
         }
-        let batch: Vec<UnitKey> = units.iter().skip(start).take(BUILD_COMMIT_UNITS).copied().collect();
+        let batch: Vec<UnitKey> = units
+            .iter()
+            .skip(start)
+            .take(BUILD_COMMIT_UNITS)
+            .copied()
+            .collect();
         for unit in &batch {
             self.apply(*unit)?;
         }
@@ -439,8 +452,10 @@ impl Worker {
         let id = unit_id(unit);
         let unit_term = |field| Term::from_field_u64(field, id);
         let Some(label) = self.store.unit_label(unit)? else {
-            self.chunks.delete_term(unit_term(self.index.chunk_fields.unit));
-            self.labels.delete_term(unit_term(self.index.label_fields.unit));
+            self.chunks
+                .delete_term(unit_term(self.index.chunk_fields.unit));
+            self.labels
+                .delete_term(unit_term(self.index.label_fields.unit));
             self.pending.insert(id, None);
             return Ok(());
         };
@@ -450,11 +465,13 @@ impl Worker {
                 None => self.committed_stamp(id)?,
             };
             if indexed != Some(label.chunks_stamp) {
-                self.chunks.delete_term(unit_term(self.index.chunk_fields.unit));
+                self.chunks
+                    .delete_term(unit_term(self.index.chunk_fields.unit));
                 self.add_chunks(id, content_id)?;
             }
         }
-        self.labels.delete_term(unit_term(self.index.label_fields.unit));
+        self.labels
+            .delete_term(unit_term(self.index.label_fields.unit));
         let document = self.label_document(id, &label);
         self.labels.add_document(document)?;
         self.pending.insert(id, Some(label.chunks_stamp));
@@ -519,10 +536,9 @@ impl Worker {
         let term = Term::from_field_u64(self.index.label_fields.unit, id);
         for segment in searcher.segment_readers() {
             let inverted = segment.inverted_index(self.index.label_fields.unit)?;
-            let Some(mut postings) =
-                inverted
-                    .read_postings(&term, tantivy::schema::IndexRecordOption::Basic)
-                    .map_err(tantivy::TantivyError::from)?
+            let Some(mut postings) = inverted
+                .read_postings(&term, tantivy::schema::IndexRecordOption::Basic)
+                .map_err(tantivy::TantivyError::from)?
             else {
                 continue;
             };

@@ -18,8 +18,8 @@ mod collector;
 mod filter;
 mod hits;
 mod index;
-pub mod legacy;
 pub mod indexer;
+pub mod legacy;
 pub mod query;
 mod schema;
 mod searcher;
@@ -33,8 +33,8 @@ pub use filter::SearchFilter;
 pub use index::{Mark, SearchIndex, SEARCH_DIR};
 pub use indexer::{catch_up, IndexerStatus, SearchIndexer};
 pub use query::{parse, ParsedQuery};
-pub use verify::{verify, SearchCheck};
 pub use searcher::{Fallback, SearchAnswer, SearchHit, Searcher, PREFIX_WORDS};
+pub use verify::{verify, SearchCheck};
 
 use crate::store::UnitKey;
 
@@ -91,4 +91,14 @@ pub fn search(
         .notes
         .push("the search index is still being built: some documents may be missing".into());
     Ok(answer)
+}
+
+/// Removes the search index in `dir` (no writer may have it open): the
+/// next indexer builds it again from the store.
+pub fn remove_index(dir: &std::path::Path) -> crate::Result<()> {
+    match std::fs::remove_dir_all(dir) {
+        Ok(()) => Ok(()),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(err) => Err(crate::Error::io("removing the search index", dir, err)),
+    }
 }

@@ -118,9 +118,7 @@ pub fn parse(input: &str) -> Result<ParsedQuery> {
             Token::Or | Token::And => {
                 let word = if token == Token::Or { "OR" } else { "AND" };
                 if !previous_was_term {
-                    return Err(Error::BadQuery(format!(
-                        "{word} needs a word before it"
-                    )));
+                    return Err(Error::BadQuery(format!("{word} needs a word before it")));
                 }
                 pending_or = token == Token::Or;
                 previous_was_term = false;
@@ -335,7 +333,10 @@ mod tests {
 
     #[test]
     fn words_phrases_prefixes_or() {
-        assert_eq!(groups("hello world"), [vec![word("hello")], vec![word("world")]]);
+        assert_eq!(
+            groups("hello world"),
+            [vec![word("hello")], vec![word("world")]]
+        );
         assert_eq!(
             groups(r#""exact phrase" pre*"#),
             [
@@ -347,14 +348,20 @@ mod tests {
             groups("cat OR dog fish"),
             [vec![word("cat"), word("dog")], vec![word("fish")]]
         );
-        assert_eq!(groups("cat AND dog"), [vec![word("cat")], vec![word("dog")]]);
+        assert_eq!(
+            groups("cat AND dog"),
+            [vec![word("cat")], vec![word("dog")]]
+        );
         let query = parse("cat -dog").unwrap();
         assert_eq!(query.excluded, [word("dog")]);
     }
 
     #[test]
     fn other_syntax_is_inert() {
-        assert_eq!(groups("C++ don't"), [vec![word("C++")], vec![word("don't")]]);
+        assert_eq!(
+            groups("C++ don't"),
+            [vec![word("C++")], vec![word("don't")]]
+        );
         assert_eq!(
             groups("http://x.org 12:30"),
             [vec![word("http://x.org")], vec![word("12:30")]]

@@ -33,10 +33,10 @@ use tantivy::{IndexReader, ReloadPolicy, Term};
 
 use super::analysis::{Analyzer, StreamKind, TermsToFind};
 use super::collector::{top_units, Best};
+pub use super::hits::SearchHit;
+use super::hits::{read_hits, Candidate, HitTerms};
 use super::index::{Mark, SearchIndex};
 use super::query::{Atom, ParsedQuery};
-use super::hits::{read_hits, Candidate, HitTerms};
-pub use super::hits::SearchHit;
 use super::{unit_of, SearchFilter};
 use crate::error::Result;
 use crate::store::Store;
@@ -165,13 +165,17 @@ impl Searcher {
             if !relaxed.hits.is_empty() {
                 answer = relaxed;
                 answer.fallback = Some(Fallback::AnyWord);
-                answer.notes.push(
-                    "no document has every word; these have some of them".to_string(),
-                );
+                answer
+                    .notes
+                    .push("no document has every word; these have some of them".to_string());
             }
         }
         answer.took_ms = started.elapsed().as_secs_f64() * 1e3;
-        tracing::debug!(took_ms = answer.took_ms, hits = answer.hits.len(), "searched");
+        tracing::debug!(
+            took_ms = answer.took_ms,
+            hits = answer.hits.len(),
+            "searched"
+        );
         Ok(answer)
     }
 
@@ -198,9 +202,16 @@ impl Searcher {
                         Some(set) => self.restricted(text.box_clone(), set),
                         None => text.box_clone(),
                     };
-                    let weight = text.weight(EnableScoring::enabled_from_searcher(&chunk_searcher))?;
-                    top_units(&chunk_searcher, weight.as_ref(), "unit", k, allowed.as_ref())?
-                        .into_ranked()
+                    let weight =
+                        text.weight(EnableScoring::enabled_from_searcher(&chunk_searcher))?;
+                    top_units(
+                        &chunk_searcher,
+                        weight.as_ref(),
+                        "unit",
+                        k,
+                        allowed.as_ref(),
+                    )?
+                    .into_ranked()
                 }
                 None => Vec::new(),
             };
@@ -208,8 +219,14 @@ impl Searcher {
                 Some(label) => {
                     let weight =
                         label.weight(EnableScoring::enabled_from_searcher(&label_searcher))?;
-                    top_units(&label_searcher, weight.as_ref(), "unit", k, allowed.as_ref())?
-                        .into_ranked()
+                    top_units(
+                        &label_searcher,
+                        weight.as_ref(),
+                        "unit",
+                        k,
+                        allowed.as_ref(),
+                    )?
+                    .into_ranked()
                 }
                 None => Vec::new(),
             };
@@ -350,7 +367,11 @@ impl Searcher {
                     label_clauses.push((Occur::Must, q));
                 } else {
                     // Nothing searchable in it: it cannot match.
-                    return Ok(Plan { text: None, label: None, ..plan });
+                    return Ok(Plan {
+                        text: None,
+                        label: None,
+                        ..plan
+                    });
                 }
                 continue;
             }
@@ -383,10 +404,16 @@ impl Searcher {
         }
         plan.highlight.truncate(n_highlight);
         plan.name_terms.truncate(n_names);
-        if text_clauses.iter().any(|(occur, _)| *occur != Occur::MustNot) {
+        if text_clauses
+            .iter()
+            .any(|(occur, _)| *occur != Occur::MustNot)
+        {
             plan.text = Some(simplify(text_clauses));
         }
-        if label_clauses.iter().any(|(occur, _)| *occur != Occur::MustNot) {
+        if label_clauses
+            .iter()
+            .any(|(occur, _)| *occur != Occur::MustNot)
+        {
             let mut clauses = label_clauses;
             clauses.extend(filter.label_clauses(&labels));
             plan.label = Some(simplify(clauses));
@@ -426,10 +453,8 @@ impl Searcher {
                         terms: vec![word.clone()],
                     });
                 }
-                let queries: Vec<Box<dyn Query>> = words
-                    .iter()
-                    .map(|w| term_query(fields.exact, w))
-                    .collect();
+                let queries: Vec<Box<dyn Query>> =
+                    words.iter().map(|w| term_query(fields.exact, w)).collect();
                 return Ok(any_of(queries));
             }
             Atom::Name(_) => return Ok(None),
@@ -475,7 +500,8 @@ impl Searcher {
             Atom::Prefix(prefix) => {
                 if let Some(start) = analyzer.prefix_term(prefix) {
                     let mut ignored = Vec::new();
-                    for word in expand_prefix(searcher, fields.name, &start, prefix, &mut ignored)? {
+                    for word in expand_prefix(searcher, fields.name, &start, prefix, &mut ignored)?
+                    {
                         any.push(term_query(fields.name, &word));
                         plan.name_terms.push(TermsToFind {
                             stream: StreamKind::Exact,
@@ -683,12 +709,12 @@ impl SearchFilter {
             clauses.push((Occur::Must, q));
         }
         if self.after_ms.is_some() || self.before_ms.is_some() {
-            let lower = self
-                .after_ms
-                .map_or(Bound::Unbounded, |ms| Bound::Included(Term::from_field_i64(fields.mtime, ms)));
-            let upper = self
-                .before_ms
-                .map_or(Bound::Unbounded, |ms| Bound::Excluded(Term::from_field_i64(fields.mtime, ms)));
+            let lower = self.after_ms.map_or(Bound::Unbounded, |ms| {
+                Bound::Included(Term::from_field_i64(fields.mtime, ms))
+            });
+            let upper = self.before_ms.map_or(Bound::Unbounded, |ms| {
+                Bound::Excluded(Term::from_field_i64(fields.mtime, ms))
+            });
             clauses.push((Occur::Must, Box::new(RangeQuery::new(lower, upper))));
         }
         clauses

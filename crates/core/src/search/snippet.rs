@@ -25,7 +25,11 @@ pub fn snippet(text: &str, matches: &[Range<usize>]) -> String {
         return String::new();
     }
     // The word each match starts in.
-    let word_of = |byte: usize| words.partition_point(|w| w.end <= byte).min(words.len() - 1);
+    let word_of = |byte: usize| {
+        words
+            .partition_point(|w| w.end <= byte)
+            .min(words.len() - 1)
+    };
     let hits: Vec<(usize, &Range<usize>)> = matches.iter().map(|m| (word_of(m.start), m)).collect();
     let (start, end) = match hits.first() {
         None => (0, SNIPPET_WORDS.min(words.len())),
@@ -68,7 +72,10 @@ pub fn snippet(text: &str, matches: &[Range<usize>]) -> String {
             .map(|(_, r)| r.start)
             .find(|&b| b >= begin && b < finish)
             .unwrap_or(begin);
-        let from = floor_char(text, anchor.saturating_sub(SNIPPET_MAX_BYTES / 3).max(begin));
+        let from = floor_char(
+            text,
+            anchor.saturating_sub(SNIPPET_MAX_BYTES / 3).max(begin),
+        );
         let to = floor_char(text, (from + SNIPPET_MAX_BYTES).min(finish));
         cut_before |= from > begin;
         cut_after |= to < finish;
@@ -164,6 +171,9 @@ mod tests {
     fn cjk_text_without_spaces_is_cut_by_bytes_safely() {
         let text = "网络软件图形日志";
         let start = text.find("图形").unwrap();
-        assert_eq!(snippet(text, &[start..start + "图形".len()]), "网络软件**图形**日志");
+        assert_eq!(
+            snippet(text, &[start..start + "图形".len()]),
+            "网络软件**图形**日志"
+        );
     }
 }

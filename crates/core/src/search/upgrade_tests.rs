@@ -39,13 +39,15 @@ fn an_fts5_index_is_searchable_during_and_after_its_upgrade() {
     version_4_index(&data);
     let index = Index::open(DataDir::resolve(Some(&data)).unwrap()).unwrap();
     // Upgraded to schema 5: no search index yet, the FTS5 tables answer.
-    let answer = index
-        .search("pangolin", &SearchFilter::new(), 10)
-        .unwrap();
+    let answer = index.search("pangolin", &SearchFilter::new(), 10).unwrap();
     assert_eq!(answer.hits.len(), 1);
     assert_eq!(answer.hits[0].path, "/gone/p.txt");
     assert_eq!(answer.hits[0].snippet, "the **pangolin** sleeps all day");
-    assert!(answer.notes.iter().any(|n| n == LEGACY_NOTE), "{:?}", answer.notes);
+    assert!(
+        answer.notes.iter().any(|n| n == LEGACY_NOTE),
+        "{:?}",
+        answer.notes
+    );
     assert!(index.store().has_legacy_fulltext().unwrap());
 
     // The build reads the stored chunks (the files do not even exist).

@@ -87,10 +87,7 @@ pub fn verify(store: &Store, dir: &Path) -> Result<Option<SearchCheck>> {
         }
     }
     let held: BTreeSet<u64> = labels.keys().chain(chunks.keys()).copied().collect();
-    check.extra = held
-        .difference(&expected)
-        .map(|id| unit_of(*id))
-        .collect();
+    check.extra = held.difference(&expected).map(|id| unit_of(*id)).collect();
     Ok(Some(check))
 }
 

@@ -160,7 +160,8 @@ impl Store {
 
     /// The unit as search should show it now; `None` when it is not visible.
     pub fn unit_label(&self, unit: UnitKey) -> Result<Option<UnitLabel>> {
-        const COLUMNS: &str = "d.id, d.source_id, d.path, d.name, d.ext, d.format, d.size, d.mtime_ns";
+        const COLUMNS: &str =
+            "d.id, d.source_id, d.path, d.name, d.ext, d.format, d.size, d.mtime_ns";
         let documents: Vec<UnitDocument> = match unit {
             UnitKey::Content(id) => self
                 .conn
