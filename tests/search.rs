@@ -211,3 +211,31 @@ fn malformed_queries_say_why_in_one_line() {
         assert_eq!(err.trim().lines().count(), 1, "{err}");
     }
 }
+
+#[test]
+fn titles_are_searched_as_labels() {
+    let w = World::new();
+    w.write(
+        "q3.docx",
+        common::fixtures::docx_with_title("Quarterly revenue", &["numbers only"]),
+    );
+    w.write(
+        "notes.md",
+        "intro line\n\n# Migration plan\n\nsteps follow\n",
+    );
+    w.write(
+        "page.html",
+        "<title>Holiday rota</title><p>who is away when</p>",
+    );
+    w.index();
+    for (query, name) in [
+        ("quarterly", "q3.docx"),
+        ("migration", "notes.md"),
+        ("rota", "page.html"),
+    ] {
+        let found = hits(&w, query);
+        assert_eq!(found[0]["name"], name, "{query}: {found}");
+        assert_eq!(found[0]["name_matched"], true, "{query}: {found}");
+        assert!(found[0]["title"].is_string(), "{query}: {found}");
+    }
+}

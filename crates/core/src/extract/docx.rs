@@ -31,7 +31,13 @@ pub(super) const EXTRACTOR_ID: &str = "docx/1";
 const FORMAT: &str = "docx";
 const DEFAULT_MAIN_PART: &str = "word/document.xml";
 
+#[cfg(test)]
 pub(super) fn extract(bytes: Vec<u8>) -> Result<String, ExtractError> {
+    extract_titled(bytes).map(|(text, _)| text)
+}
+
+/// The text, and the document's `dc:title` (`docProps/core.xml`).
+pub(super) fn extract_titled(bytes: Vec<u8>) -> Result<(String, Option<String>), ExtractError> {
     let mut package = Package::open(bytes, FORMAT)?;
     let main = main_part(&mut package).unwrap_or_else(|| DEFAULT_MAIN_PART.to_owned());
     let mut out = String::new();
@@ -57,7 +63,8 @@ pub(super) fn extract(bytes: Vec<u8>) -> Result<String, ExtractError> {
             out.push('\n');
         }
     }
-    Ok(out)
+    let title = super::title::dc_title(&mut package, "docProps/core.xml");
+    Ok((out, title))
 }
 
 /// The main document part named by the package relationships, if any.

@@ -45,9 +45,16 @@ pub(super) const EXTRACTOR_ID: &str = "html/1";
 /// How far into the file a `<meta charset>` is looked for.
 const CHARSET_PRESCAN: usize = 4096;
 
+#[cfg(test)]
 pub(super) fn extract(bytes: Vec<u8>) -> Result<String, ExtractError> {
+    extract_titled(bytes).map(|(text, _)| text)
+}
+
+/// The text, and the page's `<title>` on its own.
+pub(super) fn extract_titled(bytes: Vec<u8>) -> Result<(String, Option<String>), ExtractError> {
     let html = decode_html(bytes)?;
-    Ok(html_to_text(&html))
+    let (text, title) = html_to_text_titled(&html);
+    Ok((text, title.as_deref().and_then(super::title::clean)))
 }
 
 fn decode_html(bytes: Vec<u8>) -> Result<String, ExtractError> {
@@ -417,7 +424,12 @@ fn find_end_tag(b: &[u8], from: usize, name: &[u8]) -> Option<(usize, usize)> {
     None
 }
 
+#[cfg(test)]
 fn html_to_text(html: &str) -> String {
+    html_to_text_titled(html).0
+}
+
+fn html_to_text_titled(html: &str) -> (String, Option<String>) {
     let b = html.as_bytes();
     let mut sink = Sink {
         out: String::with_capacity(html.len() / 2),
@@ -487,6 +499,7 @@ fn html_to_text(html: &str) -> String {
         };
     }
     let body = sink.out.trim_end();
+    let page_title = title.clone();
     let title = title.unwrap_or_default();
     let mut out = String::with_capacity(title.len() + body.len() + 2);
     if !title.is_empty() {
@@ -497,7 +510,7 @@ fn html_to_text(html: &str) -> String {
         out.push_str(body);
         out.push('\n');
     }
-    out
+    (out, page_title)
 }
 
 fn collapse(text: &str) -> String {

@@ -39,12 +39,14 @@ mod protocol;
 #[cfg(target_os = "linux")]
 mod seccomp;
 mod text;
+mod title;
 
 pub use child::{serve, serve_if_asked, EXTRACTOR_ARG};
 pub use pool::{
     end_idle_processes, idle_processes, processes_started, set_extractor_program, EXTRACTOR_ENV,
 };
 pub use text::decode_text;
+pub use title::from_heading as title_from_heading;
 
 use std::any::Any;
 use std::panic::{self, AssertUnwindSafe};
@@ -247,6 +249,9 @@ pub struct Extracted {
     /// The id of the extractor that produced `text`, as given by
     /// [`extractor_id`].
     pub extractor: &'static str,
+    /// The document's title (HTML `<title>`, PDF `/Title`, office
+    /// `dc:title`), when it has one.
+    pub title: Option<String>,
 }
 
 /// Identifies extractor + its version, e.g. `"text/1"`, `"html/1"`,
@@ -429,17 +434,18 @@ pub fn extract(
 /// `bytes` is taken by value so valid UTF-8 text becomes the returned
 /// `String` without a copy.
 pub fn extract_in_process(format: Format, bytes: Vec<u8>) -> Result<Extracted, ExtractError> {
-    let text = run_inline(move || match format {
-        Format::Text | Format::Sniff => text::extract_owned(bytes),
-        Format::Html => html::extract(bytes),
-        Format::Pdf => pdf::extract(bytes),
-        Format::Docx => docx::extract(bytes),
-        Format::Odt => odt::extract(bytes),
+    let (text, title) = run_inline(move || match format {
+        Format::Text | Format::Sniff => text::extract_owned(bytes).map(|t| (t, None)),
+        Format::Html => html::extract_titled(bytes),
+        Format::Pdf => pdf::extract_titled(bytes),
+        Format::Docx => docx::extract_titled(bytes),
+        Format::Odt => odt::extract_titled(bytes),
         Format::NoText => Err(ExtractError::Binary),
     })?;
     Ok(Extracted {
         text: strip_nul(text),
         extractor: extractor_id(format),
+        title: title.map(strip_nul),
     })
 }
 

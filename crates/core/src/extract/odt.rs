@@ -37,11 +37,20 @@ const FORMAT: &str = "odt";
 /// not make one element expand into gigabytes of spaces.
 const MAX_SPACES: usize = 1024;
 
+#[cfg(test)]
 pub(super) fn extract(bytes: Vec<u8>) -> Result<String, ExtractError> {
+    extract_titled(bytes).map(|(text, _)| text)
+}
+
+/// The text, and the document's `dc:title` (`meta.xml`).
+pub(super) fn extract_titled(bytes: Vec<u8>) -> Result<(String, Option<String>), ExtractError> {
     let mut package = Package::open(bytes, FORMAT)?;
     let mut out = String::new();
     match package.parse_xml("content.xml", |reader| read_content(reader, &mut out)) {
-        Ok(()) => Ok(out),
+        Ok(()) => {
+            let title = super::title::dc_title(&mut package, "meta.xml");
+            Ok((out, title))
+        }
         Err(err @ ExtractError::Malformed { .. }) if package.contains("content.xml") => {
             if is_encrypted(&mut package) {
                 Err(ExtractError::Encrypted)

@@ -37,7 +37,13 @@ pub(super) const PAGE_SEPARATOR: &str = "\n\x0c\n";
 /// How far into the file the `%PDF-` header may start.
 const HEADER_WINDOW: usize = 1024;
 
+#[cfg(test)]
 pub(super) fn extract(bytes: Vec<u8>) -> Result<String, ExtractError> {
+    extract_titled(bytes).map(|(text, _)| text)
+}
+
+/// The text of every page, and the document's `/Title`.
+pub(super) fn extract_titled(bytes: Vec<u8>) -> Result<(String, Option<String>), ExtractError> {
     let window = &bytes[..bytes.len().min(HEADER_WINDOW)];
     if !window.windows(5).any(|w| w == b"%PDF-") {
         return Err(malformed("no %PDF- header"));
@@ -46,6 +52,7 @@ pub(super) fn extract(bytes: Vec<u8>) -> Result<String, ExtractError> {
     if doc.is_encrypted() && !doc.is_authenticated() {
         return Err(ExtractError::Encrypted);
     }
+    let title = info_title(&doc);
     let pages = doc.page_count().map_err(open_error)?;
     if pages == 0 {
         return Err(malformed("no pages"));
@@ -80,7 +87,16 @@ pub(super) fn extract(bytes: Vec<u8>) -> Result<String, ExtractError> {
     if !out.is_empty() {
         out.push('\n');
     }
-    Ok(out)
+    Ok((out, title))
+}
+
+/// The `/Title` of the document information dictionary, if readable.
+fn info_title(doc: &PdfDocument) -> Option<String> {
+    let info = doc.trailer().as_dict()?.get("Info")?;
+    let info = doc.resolve_object(info).ok()?;
+    let title = info.as_dict()?.get("Title")?;
+    let title = doc.resolve_object(title).ok()?;
+    super::title::pdf_text_string(title.as_string()?)
 }
 
 fn open_error(err: PdfError) -> ExtractError {

@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! request:  b'X' · format (u8) · cpu budget in s (u32) · length (u64) · bytes
-//! answer:   b'T' · extractor id (string) · text (string)          — text
+//! answer:   b'T' · extractor id (string) · text (string) · title (string, empty: none)
 //!           b'E' · kind (u8) · fields of the kind                 — ExtractError
 //! string:   length (u64) · UTF-8 bytes
 //! ```
@@ -92,6 +92,7 @@ pub(super) fn write_answer(
             buf.push(TEXT);
             put_str(&mut buf, extracted.extractor);
             put_str(&mut buf, &extracted.text);
+            put_str(&mut buf, extracted.title.as_deref().unwrap_or(""));
         }
         Err(err) => {
             buf.push(ERROR);
@@ -135,9 +136,11 @@ pub(super) fn read_answer(
                 return Err(invalid("answer from another extractor version"));
             }
             let text = read_string(input)?;
+            let title = read_string(input)?;
             Ok(Ok(Extracted {
                 text,
                 extractor: super::extractor_id(format),
+                title: super::title::clean(&title),
             }))
         }
         ERROR => Ok(Err(match read_u8(input)? {
@@ -276,6 +279,7 @@ mod tests {
         let text = Extracted {
             text: "héllo\nwörld".into(),
             extractor: super::super::extractor_id(Format::Html),
+            title: None,
         };
         assert_eq!(
             round_trip(Ok(text), Format::Html),
@@ -315,6 +319,7 @@ mod tests {
         let mut buf = vec![TEXT];
         put_str(&mut buf, "pdf_oxide-0.0/0");
         put_str(&mut buf, "text");
+        put_str(&mut buf, "");
         assert!(read_answer(&mut buf.as_slice(), Format::Pdf).is_err());
         // Cut short, and garbage.
         assert!(read_answer(&mut [TEXT, 1, 2].as_slice(), Format::Pdf).is_err());

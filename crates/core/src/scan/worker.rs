@@ -121,7 +121,18 @@ pub fn read_file(
     let size = bytes.bytes.len() as u64;
     let extracted = extract::extract(item.format, bytes.bytes, &options.extract).map(|extracted| {
         let chunks = chunk_text(&extracted.text);
+        // Markup without a title of its own is named by its first heading.
+        let title = extracted.title.or_else(|| {
+            let ext = item
+                .file
+                .path
+                .extension()
+                .map(|e| e.to_string_lossy().to_ascii_lowercase())
+                .unwrap_or_default();
+            extract::title_from_heading(&ext, &extracted.text)
+        });
         NewContent {
+            title,
             md5,
             size,
             format: item.format.as_str(),

@@ -64,6 +64,8 @@ pub struct NewContent {
     pub text_bytes: usize,
     /// The chunks, in order, covering the whole text.
     pub chunks: Vec<StoredChunk>,
+    /// The document's title, when its extractor found one.
+    pub title: Option<String>,
 }
 
 /// Identifies a file's place: which source, which path.
@@ -536,22 +538,25 @@ fn store_content(tx: &Transaction<'_>, new: &NewContent) -> Result<(i64, u64)> {
         Some((id, _)) => {
             tx.execute("DELETE FROM chunks WHERE content_id = ?1", [id])?;
             tx.execute(
-                "UPDATE contents SET format = ?2, extractor = ?3, text_bytes = ?4, n_chunks = ?5
+                "UPDATE contents SET format = ?2, extractor = ?3, text_bytes = ?4, n_chunks = ?5,
+                     title = ?6
                  WHERE id = ?1",
                 params![
                     id,
                     new.format,
                     new.extractor,
                     new.text_bytes as i64,
-                    new.chunks.len() as i64
+                    new.chunks.len() as i64,
+                    new.title
                 ],
             )?;
             id
         }
         None => {
             tx.prepare_cached(
-                "INSERT INTO contents (md5, size, format, extractor, text_bytes, n_chunks, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO contents (md5, size, format, extractor, text_bytes, n_chunks, created_at,
+                     title)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
             .execute(params![
                 &new.md5[..],
@@ -560,7 +565,8 @@ fn store_content(tx: &Transaction<'_>, new: &NewContent) -> Result<(i64, u64)> {
                 new.extractor,
                 new.text_bytes as i64,
                 new.chunks.len() as i64,
-                now_ms()
+                now_ms(),
+                new.title
             ])?;
             tx.last_insert_rowid()
         }

@@ -101,6 +101,7 @@ mod tests {
             stat,
         };
         let content = NewContent {
+            title: None,
             md5: [1; 16],
             size: 5,
             format: "text",
@@ -166,6 +167,7 @@ mod tests {
                 },
             };
             let content = NewContent {
+                title: None,
                 md5: [md5; 16],
                 size: text.len() as u64,
                 format: "text",
