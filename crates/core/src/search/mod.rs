@@ -73,7 +73,7 @@ pub fn search(
 ) -> crate::Result<SearchAnswer> {
     let parsed = parse(query)?;
     let complete = match searcher {
-        Some(searcher) => searcher.mark()?.complete,
+        Some(searcher) => searcher.is_complete()?,
         None => false,
     };
     if let (true, Some(searcher)) = (complete, searcher) {

@@ -85,6 +85,8 @@ pub struct Searcher {
     labels: IndexReader,
     /// Analyzers for searches under way (one each: they keep buffers).
     analyzers: Mutex<Vec<Analyzer>>,
+    /// The index was seen complete.
+    complete: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for Searcher {
@@ -137,12 +139,25 @@ impl Searcher {
             chunks,
             labels,
             analyzers: Mutex::new(Vec::new()),
+            complete: std::sync::atomic::AtomicBool::new(false),
         }))
     }
 
     /// What the last commit holds.
     pub fn mark(&self) -> Result<Mark> {
         self.index.mark()
+    }
+
+    /// Whether the index has been completely built (once it has, it stays
+    /// so: the answer is remembered rather than read from disk per search).
+    pub fn is_complete(&self) -> Result<bool> {
+        if self.complete.load(std::sync::atomic::Ordering::Relaxed) {
+            return Ok(true);
+        }
+        let complete = self.index.mark()?.complete;
+        self.complete
+            .store(complete, std::sync::atomic::Ordering::Relaxed);
+        Ok(complete)
     }
 
     /// Searches; `store` is read for the hits' paths and text.
