@@ -424,11 +424,6 @@ fn find_end_tag(b: &[u8], from: usize, name: &[u8]) -> Option<(usize, usize)> {
     None
 }
 
-#[cfg(test)]
-fn html_to_text(html: &str) -> String {
-    html_to_text_titled(html).0
-}
-
 fn html_to_text_titled(html: &str) -> (String, Option<String>) {
     let b = html.as_bytes();
     let mut sink = Sink {

@@ -53,7 +53,9 @@ pub(super) fn install() -> Result<(), FilterError> {
 }
 
 fn rules() -> Result<BTreeMap<i64, Vec<SeccompRule>>, FilterError> {
-    let always: &[libc::c_long] = &[
+    // Syscall numbers are `c_long`, the i64 seccompiler wants on the
+    // 64-bit targets it supports.
+    let always: &[i64] = &[
         // The pipes (fds 0, 1, 2; every other descriptor was closed).
         libc::SYS_read,
         libc::SYS_write,
@@ -88,11 +90,11 @@ fn rules() -> Result<BTreeMap<i64, Vec<SeccompRule>>, FilterError> {
         libc::SYS_gettid,
     ];
     let mut rules: BTreeMap<i64, Vec<SeccompRule>> =
-        always.iter().map(|&nr| (nr as i64, Vec::new())).collect();
+        always.iter().map(|&nr| (nr, Vec::new())).collect();
     let pid = std::process::id() as u64;
     // abort() raises SIGABRT with tgkill(own pid, own tid, SIGABRT).
     rules.insert(
-        libc::SYS_tgkill as i64,
+        libc::SYS_tgkill,
         vec![SeccompRule::new(vec![SeccompCondition::new(
             0,
             SeccompCmpArgLen::Dword,
@@ -102,7 +104,7 @@ fn rules() -> Result<BTreeMap<i64, Vec<SeccompRule>>, FilterError> {
     );
     // prlimit64(0 = this process, ...): the CPU budget of the next file.
     rules.insert(
-        libc::SYS_prlimit64 as i64,
+        libc::SYS_prlimit64,
         vec![SeccompRule::new(vec![SeccompCondition::new(
             0,
             SeccompCmpArgLen::Dword,

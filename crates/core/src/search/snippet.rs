@@ -133,6 +133,7 @@ fn word_spans(text: &str) -> Vec<Range<usize>> {
 }
 
 #[cfg(test)]
+#[allow(clippy::single_range_in_vec_init)] // one match is a list of one range
 mod tests {
     use super::*;
 
