@@ -312,6 +312,12 @@ fn serve(stream: UnixStream, sender: crossbeam_channel::Sender<Incoming>) {
     // is written, which ends `reply_and_flush`'s wait.
     let (_written_tx, written) = crossbeam_channel::bounded::<()>(0);
     let response = match serde_json::from_str::<Request>(&line) {
+        // A client that gave up waiting (the engine was stopped) is told
+        // nothing, so its request is not carried out behind its back.
+        Ok(_) if peer_hung_up(&stream) => {
+            tracing::info!("a client gave up before its request was read; ignoring it");
+            return;
+        }
         Ok(request) => {
             let (reply, answer) = crossbeam_channel::bounded(1);
             if sender
@@ -339,6 +345,21 @@ fn serve(stream: UnixStream, sender: crossbeam_channel::Sender<Incoming>) {
     let mut text = serde_json::to_string(&response).expect("responses serialize");
     text.push('\n');
     let _ = (&stream).write_all(text.as_bytes());
+}
+
+/// Whether the other end of `stream` has closed, without blocking. Only
+/// a full close counts (`POLLHUP`): a client that shut down its writing
+/// side after the request still waits for the answer.
+fn peer_hung_up(stream: &UnixStream) -> bool {
+    use std::os::fd::AsRawFd;
+    let mut poll = libc::pollfd {
+        fd: stream.as_raw_fd(),
+        events: 0,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd, no wait.
+    let ready = unsafe { libc::poll(&mut poll, 1, 0) };
+    ready > 0 && poll.revents & libc::POLLHUP != 0
 }
 
 /// Waits for the engine's answer, telling the client every
