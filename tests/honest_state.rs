@@ -170,7 +170,9 @@ fn a_full_disk_leaves_the_source_pending_with_the_reason() {
     );
     let health = w.json(&["health"]);
     assert_eq!(health["healthy"], false, "{health}");
-    assert!(health.to_string().contains("disk holding the index is full"));
+    assert!(health
+        .to_string()
+        .contains("disk holding the index is full"));
     std::fs::remove_file(&limit_file).unwrap();
     wait_until(
         "the job completes after space returns",
@@ -204,7 +206,10 @@ fn a_deleted_data_directory_stops_the_engine_and_reading_never_recreates_it() {
     assert!(!exited.unwrap().success(), "it stops with an error");
     let said = std::fs::read_to_string(&log).unwrap();
     assert!(said.contains("the index is gone"), "logged: {said}");
-    assert!(said.contains("Gleaner stopped: its index is gone"), "notified: {said}");
+    assert!(
+        said.contains("Gleaner stopped: its index is gone"),
+        "notified: {said}"
+    );
     assert!(said.contains("was deleted or moved"), "{said}");
 
     // Reading says there is no index, and makes none.
@@ -298,7 +303,12 @@ fn commands_give_up_on_a_stopped_engine_and_work_after_it_continues() {
     let resume = Continue(pid);
 
     let ceiling = Duration::from_secs(120);
-    for args in [&["pause"][..], &["resume"], &["stop"], &["index", "--background"]] {
+    for args in [
+        &["pause"][..],
+        &["resume"],
+        &["stop"],
+        &["index", "--background"],
+    ] {
         let mut command = w.cmd();
         command.args(args);
         let out = run_bounded(command, &format!("gleaner {args:?}"), ceiling);
@@ -308,7 +318,10 @@ fn commands_give_up_on_a_stopped_engine_and_work_after_it_continues() {
             err.contains(&format!("the Gleaner engine (pid {pid}) is not answering")),
             "{args:?}: {err}"
         );
-        assert!(err.contains(&format!("kill -CONT {pid}")), "{args:?}: {err}");
+        assert!(
+            err.contains(&format!("kill -CONT {pid}")),
+            "{args:?}: {err}"
+        );
     }
     // Health reports it as a problem; status still reads the database.
     let mut command = w.cmd();

@@ -174,7 +174,11 @@ pub fn send(socket: &Path, request: &Request, timeout: Option<Duration>) -> Resu
             None => SILENCE_LIMIT,
         };
         if wait.is_zero() {
-            return Err(not_answering(socket, "it is working but did not finish in time", started));
+            return Err(not_answering(
+                socket,
+                "it is working but did not finish in time",
+                started,
+            ));
         }
         reader.get_ref().set_read_timeout(Some(wait)).map_err(io)?;
         let mut answer = String::new();

@@ -63,10 +63,9 @@ impl IndexIdentity {
             Err(_) | Ok(_) => {}
         }
         match file_id(&self.database) {
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Some(format!(
-                "{} was deleted or moved",
-                self.database.display()
-            )),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                Some(format!("{} was deleted or moved", self.database.display()))
+            }
             Ok(id) if id != self.database_id => Some(format!(
                 "{} was replaced by another file",
                 self.database.display()

@@ -149,7 +149,9 @@ pub(crate) fn render(event: &Event, home: Option<&Path>) -> Notification {
         ),
         Event::IndexLost { reason, .. } => (
             "Gleaner stopped: its index is gone".to_string(),
-            format!("{reason}. Start Gleaner again to make a new index, then add your folders again."),
+            format!(
+                "{reason}. Start Gleaner again to make a new index, then add your folders again."
+            ),
             Urgency::Critical,
         ),
     };

@@ -332,7 +332,10 @@ fn scan_marked(
                     // A reader that cannot use the index fails the scan:
                     // its share of the files would silently go unindexed.
                     let fail = |err: Error| {
-                        reader_error.lock().expect("reader error lock").get_or_insert(err);
+                        reader_error
+                            .lock()
+                            .expect("reader error lock")
+                            .get_or_insert(err);
                         stop.store(true, Ordering::Relaxed);
                     };
                     let lookup = match Store::open_read_only(db_path) {

@@ -225,9 +225,8 @@ impl Store {
     fn noting_corruption<T>(&self, result: Result<T>) -> Result<T> {
         if let Err(Error::Database(rusqlite::Error::SqliteFailure(code, message))) = &result {
             if crate::error::is_corrupt_code(code.code) {
-                self.corruption.replace(Some(
-                    message.clone().unwrap_or_else(|| code.to_string()),
-                ));
+                self.corruption
+                    .replace(Some(message.clone().unwrap_or_else(|| code.to_string())));
             }
         }
         result
@@ -236,12 +235,10 @@ impl Store {
     /// The damage a read met since the last call, as
     /// [`Error::CorruptDatabase`]: a scan's readers ask after every file.
     pub fn take_corruption(&self) -> Option<Error> {
-        self.corruption
-            .take()
-            .map(|reason| Error::CorruptDatabase {
-                path: self.path.clone(),
-                reason,
-            })
+        self.corruption.take().map(|reason| Error::CorruptDatabase {
+            path: self.path.clone(),
+            reason,
+        })
     }
 
     /// Runs SQLite's and FTS5's own consistency checks; returns the problems

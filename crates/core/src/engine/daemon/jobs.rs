@@ -89,8 +89,7 @@ impl Engine {
             return;
         };
         let stale = sources.into_iter().filter(|source| {
-            source.last_scan_status == ScanStatus::Running
-                && !self.runner.is_running_for(source.id)
+            source.last_scan_status == ScanStatus::Running && !self.runner.is_running_for(source.id)
         });
         for source in stale {
             let disk_full = store.jobs_in(&[JobStatus::Paused]).is_ok_and(|jobs| {
@@ -105,8 +104,12 @@ impl Engine {
                 "the last scan did not finish (the engine stopped before its end); it runs again"
             };
             match store.finish_scan(source.id, ScanStatus::Pending, Some(reason)) {
-                Ok(()) => tracing::info!(source = %source.path.display(), reason, "scan status settled"),
-                Err(err) => tracing::warn!(source = %source.path.display(), %err, "could not settle the scan status"),
+                Ok(()) => {
+                    tracing::info!(source = %source.path.display(), reason, "scan status settled")
+                }
+                Err(err) => {
+                    tracing::warn!(source = %source.path.display(), %err, "could not settle the scan status")
+                }
             }
         }
     }
