@@ -107,6 +107,30 @@ pub enum Error {
     /// and can always be rebuilt from it (`gleaner rebuild-search`).
     #[error("search index: {0}")]
     SearchIndex(#[from] tantivy::TantivyError),
+    /// A command that only reads found no index: reading never creates one.
+    #[error("no index yet at {}: add a folder with `gleaner source add PATH`", data_dir.display())]
+    NoIndex {
+        /// The data directory that holds no `gleaner.db`.
+        data_dir: PathBuf,
+    },
+    /// The data directory or its database was deleted, moved or replaced
+    /// under a running engine, which then stops rather than write into a
+    /// file nobody can open again.
+    #[error("the index at {} is gone ({reason}): the engine stopped so as not to write into a deleted file; start it again to make a new index, then add your folders with `gleaner source add PATH`", data_dir.display())]
+    DataDirGone {
+        /// The data directory.
+        data_dir: PathBuf,
+        /// What happened, in plain words.
+        reason: String,
+    },
+    /// The engine holds its lock but does not answer on its socket.
+    #[error("the Gleaner engine ({}) is not answering: {detail}", pid.map_or("pid unknown".to_string(), |pid| format!("pid {pid}")))]
+    EngineNotAnswering {
+        /// Its process id, from the lock file, if known.
+        pid: Option<u32>,
+        /// What the client saw, with the fix when one is known.
+        detail: String,
+    },
 }
 
 impl From<rusqlite::Error> for Error {
@@ -131,11 +155,25 @@ impl Error {
     pub fn is_corrupt_index(&self) -> bool {
         match self {
             Error::CorruptDatabase { .. } => true,
-            Error::Database(rusqlite::Error::SqliteFailure(code, _)) => matches!(
-                code.code,
-                rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt
-            ),
+            Error::Database(rusqlite::Error::SqliteFailure(code, _)) => is_corrupt_code(code.code),
             _ => false,
+        }
+    }
+
+    /// The same error, with a damaged database (SQLite's `SQLITE_CORRUPT`
+    /// or `SQLITE_NOTADB`, wherever it surfaced) named as
+    /// [`Error::CorruptDatabase`] of the file at `path`.
+    pub fn in_database(self, path: &std::path::Path) -> Error {
+        match self {
+            Error::Database(rusqlite::Error::SqliteFailure(code, message))
+                if is_corrupt_code(code.code) =>
+            {
+                Error::CorruptDatabase {
+                    path: path.to_path_buf(),
+                    reason: message.unwrap_or_else(|| code.to_string()),
+                }
+            }
+            other => other,
         }
     }
 
@@ -150,4 +188,12 @@ impl Error {
             source,
         }
     }
+}
+
+/// SQLite's codes for a file that is damaged or not a database at all.
+pub(crate) fn is_corrupt_code(code: rusqlite::ErrorCode) -> bool {
+    matches!(
+        code,
+        rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt
+    )
 }

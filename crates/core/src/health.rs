@@ -7,9 +7,12 @@
 
 use serde::{Deserialize, Serialize};
 
+use std::path::Path;
+
 use crate::error::Result;
+use crate::index::PAUSED_DISK_FULL;
 use crate::source::ScanStatus;
-use crate::store::Store;
+use crate::store::{JobStatus, Store};
 use crate::watch::WatchHealth;
 
 /// How bad an issue is.
@@ -119,26 +122,90 @@ impl HealthReport {
                 fix: Some("see `gleaner status` for the list and the errors".into()),
             });
         }
+        let disk_full = store
+            .jobs_in(&[JobStatus::Paused])?
+            .into_iter()
+            .filter(|job| job.pause_reason.as_deref() == Some(PAUSED_DISK_FULL))
+            .count();
+        if disk_full > 0 {
+            issues.push(HealthIssue {
+                severity: Severity::Warning,
+                message: format!(
+                    "{disk_full} indexing job(s) paused: the disk holding the index is full"
+                ),
+                fix: Some(format!(
+                    "free some space on the disk of {}; the jobs go on by themselves",
+                    store.path().display()
+                )),
+            });
+        }
         match &engine {
             Some(engine) => issues.extend(engine.issues.iter().cloned()),
-            None => issues.push(HealthIssue {
-                severity: Severity::Info,
-                message: "no engine is running: the index changes only when `gleaner index` runs"
-                    .into(),
-                fix: Some("start `gleaner daemon` or the Gleaner desktop app".into()),
-            }),
+            None => issues.push(no_engine_issue()),
         }
-        issues.sort_by_key(|issue| std::cmp::Reverse(issue.severity as u8));
-        let healthy = !issues.iter().any(|i| i.severity != Severity::Info);
         Ok(HealthReport {
-            healthy,
+            healthy: true,
             engine,
             last_successful_scan: store.last_completed_job()?,
             documents,
             documents_failed,
             sources_in_error,
             issues,
-        })
+        }
+        .sorted())
+    }
+
+    /// The report when the data directory holds no index: the one problem
+    /// is that, and the fix is to make one. Reading never makes it.
+    pub fn without_index(data_dir: &Path) -> HealthReport {
+        HealthReport {
+            healthy: false,
+            engine: None,
+            last_successful_scan: None,
+            documents: 0,
+            documents_failed: 0,
+            sources_in_error: Vec::new(),
+            issues: vec![HealthIssue {
+                severity: Severity::Error,
+                message: format!("there is no index at {}", data_dir.display()),
+                fix: Some(
+                    "add a folder with `gleaner source add PATH` to make one; if the data directory was moved, point --data-dir or GLEANER_DATA_DIR at it"
+                        .into(),
+                ),
+            }],
+        }
+    }
+
+    /// The report of a data directory whose engine holds its lock but did
+    /// not answer: `message` says why, and replaces "no engine is running".
+    pub fn with_engine_unreachable(mut self, message: &str) -> HealthReport {
+        let no_engine = no_engine_issue();
+        self.issues.retain(|issue| *issue != no_engine);
+        self.issues.push(HealthIssue {
+            severity: Severity::Error,
+            message: message.to_string(),
+            fix: Some(
+                "indexing and live updates wait until it answers again; if it stays so, stop it and start it again"
+                    .into(),
+            ),
+        });
+        self.sorted()
+    }
+
+    /// Worst issues first, and `healthy` from them.
+    fn sorted(mut self) -> HealthReport {
+        self.issues
+            .sort_by_key(|issue| std::cmp::Reverse(issue.severity as u8));
+        self.healthy = !self.issues.iter().any(|i| i.severity != Severity::Info);
+        self
+    }
+}
+
+fn no_engine_issue() -> HealthIssue {
+    HealthIssue {
+        severity: Severity::Info,
+        message: "no engine is running: the index changes only when `gleaner index` runs".into(),
+        fix: Some("start `gleaner daemon` or the Gleaner desktop app".into()),
     }
 }
 

@@ -58,6 +58,25 @@ impl Index {
         })
     }
 
+    /// Opens the index in `data_dir` if there is one: for commands that
+    /// read. It never creates the directory or the database; a missing one
+    /// is [`Error::NoIndex`] (only commands that write make an index).
+    pub fn open_existing(data_dir: DataDir) -> Result<Index> {
+        let database = data_dir.database();
+        if !database.is_file() {
+            return Err(Error::NoIndex {
+                data_dir: data_dir.path().to_path_buf(),
+            });
+        }
+        let store = Store::open_existing(&database)?;
+        Ok(Index {
+            data_dir,
+            store,
+            background: false,
+            searcher: std::sync::OnceLock::new(),
+        })
+    }
+
     /// Marks this index as driven by a background engine: scans then read
     /// files at low CPU and I/O priority.
     pub fn set_background(&mut self, background: bool) {

@@ -71,16 +71,33 @@ pub fn stop(data_dir: &DataDir) -> Result<()> {
 /// `gleaner health`: the database's facts joined with the running engine's.
 pub fn health(index: &Index, json: bool) -> Result<()> {
     let data_dir = index.data_dir();
+    let mut engine_problem = None;
     let engine = match EngineLock::holder(&data_dir.engine_lock()) {
         Some(_) => match request(data_dir, &Request::Health, Some(Duration::from_secs(10))) {
             Ok(Response::Health { status }) => Some(status),
-            _ => None,
+            Ok(_) => None,
+            Err(err) => {
+                engine_problem = Some(err);
+                None
+            }
         },
         None => None,
     };
-    let report = HealthReport::build(index.store(), engine)?;
+    let mut report = HealthReport::build(index.store(), engine)?;
+    if let Some(err) = engine_problem {
+        report = report.with_engine_unreachable(&format!("{err:#}"));
+    }
+    print_health(&report, json)
+}
+
+/// `gleaner health` where there is no index: that is the whole report.
+pub fn health_without_index(data_dir: &DataDir, json: bool) -> Result<()> {
+    print_health(&HealthReport::without_index(data_dir.path()), json)
+}
+
+fn print_health(report: &HealthReport, json: bool) -> Result<()> {
     if json {
-        return super::print_json(&report);
+        return super::print_json(report);
     }
     println!(
         "{}",

@@ -121,6 +121,12 @@ pub(super) fn scan_all(
                     );
                 }
             }
+            // A damaged index is not one source's problem: stop at once,
+            // keeping the error's kind for the advice `main` adds.
+            Err(err) if err.is_corrupt_index() => {
+                bar.abandon();
+                return Err(err.into());
+            }
             Err(err) => {
                 bar.abandon();
                 errors.push(format!("{}: {err}", source.path.display()));

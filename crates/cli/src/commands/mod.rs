@@ -27,9 +27,19 @@ pub fn run(args: Args, shutdown: Option<crossbeam_channel::Receiver<()>>) -> Res
         Command::Stop => return daemon::stop(&data_dir),
         // The index may not open at all: rebuilding is what fixes that.
         Command::Rebuild { json } => return rebuild::run(&data_dir, json),
+        // With no index there is still something to report.
+        Command::Health { json } if !data_dir.database().is_file() => {
+            return daemon::health_without_index(&data_dir, json)
+        }
         _ => {}
     }
-    let mut index = Index::open(data_dir.clone())?;
+    // Only commands that write make an index; reading one that is not
+    // there says so instead of leaving an empty one behind.
+    let mut index = if writes(&args.command) {
+        Index::open(data_dir.clone())?
+    } else {
+        Index::open_existing(data_dir.clone())?
+    };
     match args.command {
         Command::Daemon { .. } | Command::Stop | Command::Rebuild { .. } => {
             unreachable!("handled above")
@@ -95,6 +105,19 @@ pub fn run(args: Args, shutdown: Option<crossbeam_channel::Receiver<()>>) -> Res
         Command::RebuildSearch => status::rebuild_search(&index),
         Command::Health { json } => daemon::health(&index, json),
         Command::Mcp => Ok(gleaner_mcp::serve_stdio(index, std::env::current_exe()?)?),
+    }
+}
+
+/// Whether a command makes the index when there is none: adding a
+/// folder, indexing, changing a setting, and the MCP server, which is
+/// handed an open index to serve.
+fn writes(command: &Command) -> bool {
+    use crate::args::{ConfigCommand, SourceCommand};
+    match command {
+        Command::Source(SourceCommand::List { .. }) => false,
+        Command::Source(_) | Command::Index { .. } | Command::Mcp => true,
+        Command::Config(ConfigCommand::Set { .. }) => true,
+        _ => false,
     }
 }
 

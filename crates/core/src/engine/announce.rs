@@ -195,6 +195,14 @@ impl Announcer {
         });
     }
 
+    /// The index was deleted, moved or replaced under the engine.
+    pub(crate) fn index_lost(&self, data_dir: &Path, reason: &str) {
+        self.notifier.publish(Event::IndexLost {
+            data_dir: data_dir.to_path_buf(),
+            reason: reason.to_string(),
+        });
+    }
+
     /// A source that was unreachable is back.
     pub(crate) fn source_back(&self, path: &Path) {
         self.notifier.publish(Event::SourceRecovered {

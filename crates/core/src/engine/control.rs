@@ -5,11 +5,18 @@
 //! connect is talking to the one engine of that data directory. Each
 //! connection carries one request line and one response line; requests that
 //! take long (a full scan) answer when done.
+//!
+//! While a request waits for its answer, the engine writes an empty line
+//! every [`KEEPALIVE_INTERVAL`], which clients skip. A client therefore
+//! tells a busy engine (a scan that takes an hour keeps talking) from one
+//! that is not running at all (stopped with SIGSTOP, swapped out, wedged in
+//! the kernel): after [`SILENCE_LIMIT`] without a line it gives up with
+//! [`Error::EngineNotAnswering`], whatever its own deadline.
 
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
@@ -132,23 +139,117 @@ pub struct ScanSummary {
 /// The socket's file name in the data directory.
 pub const SOCKET_FILE: &str = "engine.sock";
 
+/// How often a connection whose request is still being worked on tells
+/// the client so (an empty line).
+pub const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(2);
+
+/// How long a client waits without hearing a line from the engine before it
+/// says the engine is not answering. Several keep-alive intervals, so that a
+/// loaded machine is not taken for a stopped engine.
+pub const SILENCE_LIMIT: Duration = Duration::from_secs(15);
+
 /// Sends one request to the engine listening at `socket` and waits for the
-/// answer (up to `timeout`; `None` waits as long as it takes).
+/// answer: up to `timeout` in all (`None`: as long as the engine keeps
+/// working on it), and never longer than [`SILENCE_LIMIT`] without a word
+/// from the engine.
 pub fn send(socket: &Path, request: &Request, timeout: Option<Duration>) -> Result<Response> {
     let io = |e| Error::io("talking to the engine at", socket, e);
-    let mut stream = UnixStream::connect(socket).map_err(io)?;
-    stream.set_read_timeout(timeout).map_err(io)?;
+    let started = Instant::now();
+    let deadline = timeout.map(|timeout| started + timeout);
+    let stream = UnixStream::connect(socket).map_err(io)?;
+    stream.set_write_timeout(Some(SILENCE_LIMIT)).map_err(io)?;
     let mut line = serde_json::to_string(request).expect("requests serialize");
     line.push('\n');
-    stream.write_all(line.as_bytes()).map_err(io)?;
-    let mut answer = String::new();
-    BufReader::new(stream).read_line(&mut answer).map_err(io)?;
-    serde_json::from_str(&answer).map_err(|e| {
-        io(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            format!("bad answer {answer:?}: {e}"),
-        ))
-    })
+    let mut reader = BufReader::new(stream);
+    if let Err(err) = reader.get_ref().write_all(line.as_bytes()) {
+        return Err(match err.kind() {
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => {
+                not_answering(socket, "it did not take the request", started)
+            }
+            _ => io(err),
+        });
+    }
+    let mut heard_from = false;
+    loop {
+        let now = Instant::now();
+        let wait = match deadline {
+            Some(deadline) => deadline.saturating_duration_since(now).min(SILENCE_LIMIT),
+            None => SILENCE_LIMIT,
+        };
+        if wait.is_zero() {
+            return Err(not_answering(
+                socket,
+                "it is working but did not finish in time",
+                started,
+            ));
+        }
+        reader.get_ref().set_read_timeout(Some(wait)).map_err(io)?;
+        let mut answer = String::new();
+        match reader.read_line(&mut answer) {
+            Ok(0) => {
+                return Err(io(std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    "the engine closed the connection without answering",
+                )))
+            }
+            Ok(_) if answer.trim().is_empty() => heard_from = true, // keep-alive
+            Ok(_) => {
+                return serde_json::from_str(&answer).map_err(|e| {
+                    io(std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        format!("bad answer {answer:?}: {e}"),
+                    ))
+                })
+            }
+            Err(err)
+                if matches!(
+                    err.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                let what = if heard_from && deadline.is_some_and(|d| Instant::now() >= d) {
+                    "it is working but did not finish in time"
+                } else {
+                    "no answer"
+                };
+                return Err(not_answering(socket, what, started));
+            }
+            Err(err) => return Err(io(err)),
+        }
+    }
+}
+
+/// [`Error::EngineNotAnswering`] for the engine behind `socket`, saying what
+/// its process is doing when the system tells (a stopped process is the
+/// usual case: `kill -STOP`, a debugger, a suspended terminal job).
+fn not_answering(socket: &Path, what: &str, started: Instant) -> Error {
+    let lock = socket.with_file_name("engine.lock");
+    let pid = crate::lock::EngineLock::holder(&lock);
+    let waited = started.elapsed().as_secs_f64();
+    let state = pid.and_then(process_state);
+    let detail = match (state, pid) {
+        (Some('T' | 't'), Some(pid)) => format!(
+            "{what} after {waited:.0} s: the process is stopped (SIGSTOP or a debugger); `kill -CONT {pid}` resumes it"
+        ),
+        (Some('D'), _) => format!(
+            "{what} after {waited:.0} s: the process is waiting on a disk or network file system"
+        ),
+        (Some('Z'), _) | (None, None) => {
+            format!("{what} after {waited:.0} s: the process has ended")
+        }
+        _ => format!(
+            "{what} after {waited:.0} s; if it stays so, stop it (`gleaner stop`, or kill it) and start it again"
+        ),
+    };
+    Error::EngineNotAnswering { pid, detail }
+}
+
+/// The one-letter state of a process (`R`, `S`, `D`, `T`, `Z`…) from
+/// `/proc/PID/stat`, where there is such a file.
+fn process_state(pid: u32) -> Option<char> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // "PID (COMMAND) STATE …": the command may itself hold parentheses.
+    stat.rsplit_once(')')?.1.trim_start().chars().next()
 }
 
 /// A request waiting for the engine's answer.
@@ -218,6 +319,12 @@ fn serve(stream: UnixStream, sender: crossbeam_channel::Sender<Incoming>) {
     // is written, which ends `reply_and_flush`'s wait.
     let (_written_tx, written) = crossbeam_channel::bounded::<()>(0);
     let response = match serde_json::from_str::<Request>(&line) {
+        // A client that gave up waiting (the engine was stopped) is told
+        // nothing, so its request is not carried out behind its back.
+        Ok(_) if peer_hung_up(&stream) => {
+            tracing::info!("a client gave up before its request was read; ignoring it");
+            return;
+        }
         Ok(request) => {
             let (reply, answer) = crossbeam_channel::bounded(1);
             if sender
@@ -232,9 +339,10 @@ fn serve(stream: UnixStream, sender: crossbeam_channel::Sender<Incoming>) {
                     message: "the engine is shutting down".into(),
                 }
             } else {
-                answer.recv().unwrap_or(Response::Error {
-                    message: "the engine stopped".into(),
-                })
+                match wait_for_answer(&stream, &answer) {
+                    Some(response) => response,
+                    None => return, // the client is gone
+                }
             }
         }
         Err(e) => Response::Error {
@@ -244,6 +352,45 @@ fn serve(stream: UnixStream, sender: crossbeam_channel::Sender<Incoming>) {
     let mut text = serde_json::to_string(&response).expect("responses serialize");
     text.push('\n');
     let _ = (&stream).write_all(text.as_bytes());
+}
+
+/// Whether the other end of `stream` has closed, without blocking. Only
+/// a full close counts (`POLLHUP`): a client that shut down its writing
+/// side after the request still waits for the answer.
+fn peer_hung_up(stream: &UnixStream) -> bool {
+    use std::os::fd::AsRawFd;
+    let mut poll = libc::pollfd {
+        fd: stream.as_raw_fd(),
+        events: 0,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd, no wait.
+    let ready = unsafe { libc::poll(&mut poll, 1, 0) };
+    ready > 0 && poll.revents & libc::POLLHUP != 0
+}
+
+/// Waits for the engine's answer, telling the client every
+/// [`KEEPALIVE_INTERVAL`] that the request is still being worked on.
+/// `None` when the client went away meanwhile.
+fn wait_for_answer(
+    stream: &UnixStream,
+    answer: &crossbeam_channel::Receiver<Response>,
+) -> Option<Response> {
+    loop {
+        match answer.recv_timeout(KEEPALIVE_INTERVAL) {
+            Ok(response) => return Some(response),
+            Err(crossbeam_channel::RecvTimeoutError::Disconnected) => {
+                return Some(Response::Error {
+                    message: "the engine stopped".into(),
+                })
+            }
+            Err(crossbeam_channel::RecvTimeoutError::Timeout) => {
+                if (&*stream).write_all(b"\n").is_err() {
+                    return None;
+                }
+            }
+        }
+    }
 }
 
 /// Whether an engine answers on `socket`.
@@ -264,8 +411,14 @@ pub fn ping(socket: &Path) -> bool {
 pub fn ensure_engine(data_dir: &crate::DataDir, program: &Path) -> Result<()> {
     use std::os::unix::process::CommandExt;
     let socket = data_dir.path().join(SOCKET_FILE);
-    if crate::lock::EngineLock::holder(&data_dir.engine_lock()).is_some() && ping(&socket) {
-        return Ok(());
+    if crate::lock::EngineLock::holder(&data_dir.engine_lock()).is_some() {
+        match send(&socket, &Request::Ping, Some(Duration::from_secs(5))) {
+            Ok(Response::Pong { .. }) => return Ok(()),
+            // A second engine would only find the lock taken: say why.
+            Err(err @ Error::EngineNotAnswering { .. }) => return Err(err),
+            // Not listening yet (still checking the index): wait below.
+            _ => {}
+        }
     }
     data_dir.create()?;
     let mut command = std::process::Command::new(program);
@@ -299,13 +452,14 @@ pub fn ensure_engine(data_dir: &crate::DataDir, program: &Path) -> Result<()> {
             return Ok(());
         }
         if let Ok(Some(status)) = child.try_wait() {
-            // Lost a race to another engine, which then answers; or failed.
-            if ping(&socket) {
-                return Ok(());
+            // It may have lost a race to another engine (which holds the
+            // lock and answers once it has started): wait for that one.
+            if crate::lock::EngineLock::holder(&data_dir.engine_lock()).is_none() && !ping(&socket)
+            {
+                return Err(waiting(format!(
+                    "it exited at start ({status}); see the logs folder"
+                )));
             }
-            return Err(waiting(format!(
-                "it exited at start ({status}); see the logs folder"
-            )));
         }
         if started.elapsed() > ENGINE_START_LIMIT {
             return Err(waiting(format!(

@@ -22,6 +22,7 @@ use crossbeam_channel::{select, Receiver};
 use super::announce::Announcer;
 use super::control::{self, Incoming, Request, Response, ScanSummary, SOCKET_FILE};
 use super::garbage::Garbage;
+use super::index_identity::IndexIdentity;
 use super::runner::{JobDone, JobRunner, PAUSED_BY_USER};
 use crate::data_dir::DataDir;
 use crate::error::Result;
@@ -83,10 +84,16 @@ struct Engine {
     /// Jobs paused because the disk was full: when to retry, and how many
     /// times they have been tried.
     disk_full_retry: HashMap<String, (Instant, u32)>,
+    /// The data directory and database as opened, to notice them deleted.
+    identity: IndexIdentity,
 }
 
 /// How often housekeeping runs (the first time an hour after start).
 const MAINTENANCE_INTERVAL: Duration = Duration::from_secs(86_400);
+
+/// The longest an idle engine goes without checking that its index is
+/// still in its data directory (it also checks at every wake-up).
+const IDENTITY_CHECK_INTERVAL: Duration = Duration::from_secs(10);
 
 struct Waiting {
     remaining: HashSet<String>,
@@ -102,6 +109,7 @@ pub fn run(data_dir: DataDir, shutdown: Receiver<()>, mut events: impl EngineEve
     data_dir.create()?;
     let _lock = EngineLock::acquire(&data_dir.engine_lock())?;
     let mut index = Index::open(data_dir.clone())?;
+    let identity = IndexIdentity::capture(&data_dir)?;
     // After an engine that did not stop cleanly (killed, crashed, power
     // lost), a damaged index is reported before the engine builds on it
     // (opening checks only the file's identity). Not at every start: the
@@ -164,14 +172,19 @@ pub fn run(data_dir: DataDir, shutdown: Receiver<()>, mut events: impl EngineEve
         deferred: HashMap::new(),
         garbage: Garbage::default(),
         disk_full_retry: HashMap::new(),
+        identity,
     };
     tracing::info!(data_dir = %data_dir.path().display(), pid = std::process::id(), "engine started");
+    // No job runs yet: a source still marked running was left so by an
+    // engine that died or a scan that could not record its end.
+    engine.settle_scan_statuses();
     engine.recover_jobs();
     engine.sync_sources(true);
     engine.announce_watch_health();
     engine.start_jobs();
+    let mut lost = None;
     loop {
-        let wait = engine.time_to_next_scan();
+        let wait = engine.time_to_next_scan().min(IDENTITY_CHECK_INTERVAL);
         select! {
             recv(changes) -> batch => match batch {
                 Ok(batch) => {
@@ -196,9 +209,18 @@ pub fn run(data_dir: DataDir, shutdown: Receiver<()>, mut events: impl EngineEve
             recv(shutdown) -> _ => break,
             default(wait) => engine.run_due_scans(),
         }
+        if let Some(reason) = engine.identity.lost() {
+            lost = Some(reason);
+            break;
+        }
         engine.start_jobs();
     }
-    tracing::info!("engine stopping");
+    if let Some(reason) = &lost {
+        tracing::error!(data_dir = %data_dir.path().display(), %reason, "the index is gone: stopping the engine");
+        engine.announcer.index_lost(data_dir.path(), reason);
+    } else {
+        tracing::info!("engine stopping");
+    }
     // Running jobs stop at their next file boundary and are queued again:
     // the next engine continues them.
     engine.runner.interrupt_all();
@@ -210,6 +232,14 @@ pub fn run(data_dir: DataDir, shutdown: Receiver<()>, mut events: impl EngineEve
     engine.search.stop();
     // What the throttle still holds (a failure, say) goes out now.
     engine.announcer.shutdown();
+    if let Some(reason) = lost {
+        // What is at these paths now, if anything, is not this engine's
+        // (a new engine may already run in a data directory made anew).
+        return Err(crate::Error::DataDirGone {
+            data_dir: data_dir.path().to_path_buf(),
+            reason,
+        });
+    }
     let _ = std::fs::remove_file(data_dir.path().join(SOCKET_FILE));
     let _ = std::fs::remove_file(&running_marker);
     Ok(())
@@ -425,6 +455,7 @@ impl Engine {
         } else {
             self.disk_full_retry.remove(&done.id);
         }
+        self.settle_scan_statuses();
         self.garbage.note_job_ended();
         let ready: Vec<i64> = self
             .deferred

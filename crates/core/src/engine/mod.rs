@@ -10,6 +10,7 @@ mod announce;
 pub mod control;
 mod daemon;
 mod garbage;
+mod index_identity;
 mod runner;
 
 pub use daemon::{run, EngineEvents};

@@ -119,6 +119,13 @@ impl JobRunner {
         running.chain(queued).collect()
     }
 
+    /// Whether a job for this source is running now (not merely queued).
+    pub fn is_running_for(&self, source_id: i64) -> bool {
+        self.running
+            .values()
+            .any(|running| running.source_id == Some(source_id))
+    }
+
     /// Whether any job is queued or running.
     pub fn is_busy(&self) -> bool {
         !self.queue.is_empty() || !self.running.is_empty()
@@ -235,7 +242,9 @@ fn run_one(
     control: Arc<AtomicU8>,
     publisher: Publisher,
 ) -> Result<()> {
-    let mut index = Index::open(data_dir.clone())?;
+    // Never `Index::open`: a job must not make a new, empty index when
+    // the data directory was deleted under the engine.
+    let mut index = Index::open_existing(data_dir.clone())?;
     index.set_background(true);
     let directory = index.store().job(id)?.directory.into();
     let observer = JobObserver {

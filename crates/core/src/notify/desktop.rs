@@ -294,6 +294,7 @@ mod tests {
             (EventKind::SourceError, Some("device.error")),
             (EventKind::SourceRecovered, Some("device.added")),
             (EventKind::HealthDegraded, None),
+            (EventKind::IndexLost, None),
             (EventKind::Digest, None),
         ] {
             let built = sink.build(&notification(kind, Urgency::Critical));

@@ -153,6 +153,14 @@ pub enum Event {
         /// it).
         path: Option<PathBuf>,
     },
+    /// The index itself is gone: its data directory or database was
+    /// deleted, moved or replaced under the engine, which stops.
+    IndexLost {
+        /// The data directory.
+        data_dir: PathBuf,
+        /// What happened, in plain words.
+        reason: String,
+    },
 }
 
 impl Event {
@@ -166,6 +174,7 @@ impl Event {
             Event::SourceError { .. } => EventKind::SourceError,
             Event::SourceRecovered { .. } => EventKind::SourceRecovered,
             Event::HealthDegraded { .. } => EventKind::HealthDegraded,
+            Event::IndexLost { .. } => EventKind::IndexLost,
         }
     }
 
@@ -178,6 +187,7 @@ impl Event {
             Event::JobCompleted { job } => Some(&job.directory),
             Event::SourceError { path, .. } | Event::SourceRecovered { path } => Some(path),
             Event::HealthDegraded { path, .. } => path.as_deref(),
+            Event::IndexLost { .. } => None,
         }
     }
 
@@ -190,7 +200,8 @@ impl Event {
             Event::JobCompleted { job } => Some(&job.id),
             Event::SourceError { .. }
             | Event::SourceRecovered { .. }
-            | Event::HealthDegraded { .. } => None,
+            | Event::HealthDegraded { .. }
+            | Event::IndexLost { .. } => None,
         }
     }
 }
@@ -214,6 +225,8 @@ pub enum EventKind {
     SourceRecovered,
     /// [`Event::HealthDegraded`].
     HealthDegraded,
+    /// [`Event::IndexLost`].
+    IndexLost,
     /// Several events merged into one notification while throttled.
     Digest,
 }
@@ -229,6 +242,7 @@ impl EventKind {
             EventKind::SourceError => "source_error",
             EventKind::SourceRecovered => "source_recovered",
             EventKind::HealthDegraded => "health_degraded",
+            EventKind::IndexLost => "index_lost",
             EventKind::Digest => "digest",
         }
     }

@@ -204,6 +204,7 @@ impl Dispatcher {
                 self.job_ended(id);
                 self.offer(event, now, &mut out);
             }
+            Event::IndexLost { .. } => self.offer(event, now, &mut out),
             Event::SourceError { .. } | Event::HealthDegraded { .. } => {
                 let key = alert_key(&event);
                 self.recent_alerts

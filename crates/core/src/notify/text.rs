@@ -147,6 +147,13 @@ pub(crate) fn render(event: &Event, home: Option<&Path>) -> Notification {
             message.clone(),
             Urgency::Normal,
         ),
+        Event::IndexLost { reason, .. } => (
+            "Gleaner stopped: its index is gone".to_string(),
+            format!(
+                "{reason}. Start Gleaner again to make a new index, then add your folders again."
+            ),
+            Urgency::Critical,
+        ),
     };
     Notification {
         summary,
@@ -209,6 +216,10 @@ pub(crate) fn render_digest(mut events: Vec<Event>, home: Option<&Path>) -> Noti
             Event::HealthDegraded { message, .. } => {
                 n_health += 1;
                 alert_lines.push(message.clone());
+            }
+            Event::IndexLost { reason, .. } => {
+                n_health += 1;
+                alert_lines.push(reason.clone());
             }
             Event::SourceRecovered { path } => {
                 n_recovered += 1;

@@ -401,6 +401,11 @@ fn event_json(event: &Event) -> Value {
             "path": path.as_ref().map(|p| p.to_string_lossy().into_owned()),
             "message": message,
         }),
+        Event::IndexLost { data_dir, reason } => json!({
+            "event": kind,
+            "data_dir": data_dir.to_string_lossy(),
+            "reason": reason,
+        }),
     }
 }
 

@@ -25,6 +25,7 @@ mod worker;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
@@ -166,7 +167,6 @@ pub fn scan_source(
     job: Option<JobProgress<'_>>,
     observer: &dyn ScanObserver,
 ) -> Result<ScanOutcome> {
-    let job_id = job.as_ref().map(|j| j.id);
     let full = *scope == ScanScope::Full;
     if let Err(reason) = check_root(source) {
         if full {
@@ -177,9 +177,54 @@ pub fn scan_source(
             reason,
         });
     }
-    if full {
-        store.mark_scan_running(source.id)?;
+    if !full {
+        return scan_marked(store, source, scope, options, job, observer)
+            .map_err(|err| err.in_database(store.path()));
     }
+    store.mark_scan_running(source.id)?;
+    // From here every way out records how the scan ended: a source must
+    // never stay `running` after its scan is over (see `ended_status`).
+    let result = scan_marked(store, source, scope, options, job, observer)
+        .map_err(|err| err.in_database(store.path()));
+    let (status, reason) = ended_status(&result);
+    if let Err(err) = store.finish_scan(source.id, status, reason.as_deref()) {
+        // With the disk full even this small write may fail: the engine
+        // settles the status later (`Engine::settle_scan_statuses`). In a
+        // damaged file it is expected, and the damage is what to report.
+        if !err.is_corrupt_index() {
+            tracing::warn!(source = %source.path.display(), %err, "could not record how the scan ended");
+        }
+        if result.is_ok() {
+            return Err(err.in_database(store.path()));
+        }
+    }
+    result
+}
+
+/// The source status a full scan leaves behind: success, pending when it
+/// was stopped or paused (a full disk included: it goes on later), error
+/// with the reason otherwise.
+fn ended_status(result: &Result<ScanOutcome>) -> (ScanStatus, Option<String>) {
+    match result {
+        Ok(outcome) if outcome.stopped => (ScanStatus::Pending, None),
+        Ok(_) => (ScanStatus::Success, None),
+        Err(err @ Error::DiskFull(_)) => (ScanStatus::Pending, Some(err.to_string())),
+        Err(err) => (ScanStatus::Error, Some(err.to_string())),
+    }
+}
+
+/// [`scan_source`] once the root is known readable (and, for a full scan,
+/// the source marked running): everything but the final status.
+fn scan_marked(
+    store: &mut Store,
+    source: &Source,
+    scope: &ScanScope,
+    options: &ScanOptions,
+    job: Option<JobProgress<'_>>,
+    observer: &dyn ScanObserver,
+) -> Result<ScanOutcome> {
+    let job_id = job.as_ref().map(|j| j.id);
+    let full = *scope == ScanScope::Full;
     let mut counts = JobCounts::default();
     observer.progress(&ScanProgress {
         phase: ScanPhase::Walking,
@@ -258,6 +303,7 @@ pub fn scan_source(
     let mut moved_docs: std::collections::HashSet<i64> = std::collections::HashSet::new();
 
     let stop = AtomicBool::new(false);
+    let reader_error: Mutex<Option<Error>> = Mutex::new(None);
     let mut stopped = false;
     let mut error: Option<Error> = None;
     let (work_tx, work_rx) = crossbeam_channel::unbounded::<WorkItem>();
@@ -273,6 +319,7 @@ pub fn scan_source(
             let work_rx = work_rx.clone();
             let result_tx = result_tx.clone();
             let stop = &stop;
+            let reader_error = &reader_error;
             let db_path = &db_path;
             let read_options = &options.read;
             let low_priority = options.low_priority;
@@ -282,18 +329,27 @@ pub fn scan_source(
                     if low_priority {
                         crate::priority::lower_current_thread();
                     }
+                    // A reader that cannot use the index fails the scan:
+                    // its share of the files would silently go unindexed.
+                    let fail = |err: Error| {
+                        reader_error
+                            .lock()
+                            .expect("reader error lock")
+                            .get_or_insert(err);
+                        stop.store(true, Ordering::Relaxed);
+                    };
                     let lookup = match Store::open_read_only(db_path) {
                         Ok(lookup) => lookup,
-                        Err(err) => {
-                            tracing::error!(%err, "reader could not open the index");
-                            return;
-                        }
+                        Err(err) => return fail(err),
                     };
                     for item in work_rx {
                         if stop.load(Ordering::Relaxed) {
                             break;
                         }
                         let outcome = read_file(&item, &lookup, read_options);
+                        if let Some(err) = lookup.take_corruption() {
+                            return fail(err);
+                        }
                         if result_tx.send((item, outcome)).is_err() {
                             break;
                         }
@@ -319,7 +375,7 @@ pub fn scan_source(
                 }
                 Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
             };
-            if error.is_some() || stopped {
+            if error.is_some() || stopped || stop.load(Ordering::Relaxed) {
                 continue; // drain so readers can finish
             }
             let op = decide(
@@ -350,10 +406,7 @@ pub fn scan_source(
             }
         }
     });
-    if let Some(err) = error {
-        let _ = writer
-            .store
-            .finish_scan(source.id, ScanStatus::Error, Some(&err.to_string()));
+    if let Some(err) = error.or(reader_error.into_inner().expect("reader error lock")) {
         return Err(err);
     }
     if !stopped {
@@ -365,15 +418,6 @@ pub fn scan_source(
         }
     }
     writer.flush(&mut counts)?;
-    let store = writer.store;
-    if full {
-        let status = if stopped {
-            ScanStatus::Pending
-        } else {
-            ScanStatus::Success
-        };
-        store.finish_scan(source.id, status, None)?;
-    }
     observer.progress(&ScanProgress {
         phase: ScanPhase::Finished,
         counts: &counts,

@@ -253,11 +253,15 @@ impl Store {
 
     /// The stored content with this hash and the extractor that made it.
     pub fn content_by_md5(&self, md5: &Md5) -> Result<Option<(i64, String)>> {
-        Ok(self
-            .conn
-            .prepare_cached("SELECT id, extractor FROM contents WHERE md5 = ?1")?
-            .query_row([&md5[..]], |row| Ok((row.get(0)?, row.get(1)?)))
-            .optional()?)
+        let lookup = || -> Result<Option<(i64, String)>> {
+            Ok(self
+                .conn
+                .prepare_cached("SELECT id, extractor FROM contents WHERE md5 = ?1")?
+                .query_row([&md5[..]], |row| Ok((row.get(0)?, row.get(1)?)))
+                .optional()?)
+        };
+        // Its callers may go on without an answer; damage must not be lost.
+        self.noting_corruption(lookup())
     }
 
     /// Applies a batch in one transaction, with the progress of the job it

@@ -44,6 +44,9 @@ pub use sources::SourceStatusRow;
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// SQLite's words about a damaged page a read met (see
+    /// [`Store::take_corruption`]).
+    corruption: std::cell::RefCell<Option<String>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -74,15 +77,25 @@ impl Store {
     /// Opens (creating if needed) the database at `path` and brings its schema
     /// up to date.
     pub fn open(path: &Path) -> Result<Store> {
+        Store::open_with(path, OpenFlags::SQLITE_OPEN_CREATE)
+    }
+
+    /// Opens the database at `path` for reading and writing, and brings its
+    /// schema up to date, but never creates it: a command that reads must
+    /// not leave an empty index behind (see [`crate::Index::open_existing`]).
+    pub fn open_existing(path: &Path) -> Result<Store> {
+        Store::open_with(path, OpenFlags::empty())
+    }
+
+    fn open_with(path: &Path, create: OpenFlags) -> Result<Store> {
         let conn = Connection::open_with_flags(
             path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE
-                | OpenFlags::SQLITE_OPEN_CREATE
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | create,
         )?;
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            corruption: Default::default(),
         };
         // Identity first: switching to WAL would already write to a file
         // that may belong to another application.
@@ -106,6 +119,7 @@ impl Store {
         Ok(Store {
             conn,
             path: path.to_path_buf(),
+            corruption: Default::default(),
         })
     }
 
@@ -195,20 +209,29 @@ impl Store {
     }
 
     fn classify_open_error(&self, err: Error) -> Error {
-        match &err {
-            Error::Database(rusqlite::Error::SqliteFailure(code, message))
-                if matches!(
-                    code.code,
-                    rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt
-                ) =>
-            {
-                Error::CorruptDatabase {
-                    path: self.path.clone(),
-                    reason: message.clone().unwrap_or_else(|| code.to_string()),
-                }
+        err.in_database(&self.path)
+    }
+
+    /// Notes a damaged page met by a read whose caller goes on without its
+    /// answer (a content lookup that only saves an extraction), so that
+    /// the damage is still reported: see [`Store::take_corruption`].
+    fn noting_corruption<T>(&self, result: Result<T>) -> Result<T> {
+        if let Err(Error::Database(rusqlite::Error::SqliteFailure(code, message))) = &result {
+            if crate::error::is_corrupt_code(code.code) {
+                self.corruption
+                    .replace(Some(message.clone().unwrap_or_else(|| code.to_string())));
             }
-            _ => err,
         }
+        result
+    }
+
+    /// The damage a read met since the last call, as
+    /// [`Error::CorruptDatabase`]: a scan's readers ask after every file.
+    pub fn take_corruption(&self) -> Option<Error> {
+        self.corruption.take().map(|reason| Error::CorruptDatabase {
+            path: self.path.clone(),
+            reason,
+        })
     }
 
     /// Runs SQLite's own consistency check; returns the problems found

@@ -6,7 +6,8 @@ use std::time::{Duration, Instant};
 use super::Engine;
 use crate::engine::runner::PAUSED_BY_USER;
 use crate::error::Result;
-use crate::source::Source;
+use crate::index::PAUSED_DISK_FULL;
+use crate::source::{ScanStatus, Source};
 use crate::store::JobStatus;
 
 /// The first wait before a job paused by a full disk is tried again; it
@@ -34,6 +35,9 @@ impl Engine {
     /// even be written (the disk was that full) is still `running` and is
     /// queued all the same.
     pub(super) fn retry_disk_full_jobs(&mut self) {
+        if !self.disk_full_retry.is_empty() {
+            self.settle_scan_statuses();
+        }
         let now = Instant::now();
         let due: Vec<String> = self
             .disk_full_retry
@@ -71,6 +75,41 @@ impl Engine {
                 }
             } else if let Some((at, _)) = self.disk_full_retry.get_mut(&id) {
                 *at = now + DISK_FULL_FIRST_WAIT;
+            }
+        }
+    }
+
+    /// Sources marked `running` with no job running for them are told how
+    /// things stand: a scan's end normally records it, but with the disk
+    /// full that write can fail too, and an engine that died wrote nothing.
+    /// Tried again with the disk-full retries until it is written.
+    pub(super) fn settle_scan_statuses(&mut self) {
+        let store = self.index.store();
+        let Ok(sources) = store.sources() else {
+            return;
+        };
+        let stale = sources.into_iter().filter(|source| {
+            source.last_scan_status == ScanStatus::Running && !self.runner.is_running_for(source.id)
+        });
+        for source in stale {
+            let disk_full = store.jobs_in(&[JobStatus::Paused]).is_ok_and(|jobs| {
+                jobs.iter().any(|job| {
+                    job.source_id == Some(source.id)
+                        && job.pause_reason.as_deref() == Some(PAUSED_DISK_FULL)
+                })
+            });
+            let reason = if disk_full {
+                "disk full: the index could not grow; indexing goes on by itself when there is room"
+            } else {
+                "the last scan did not finish (the engine stopped before its end); it runs again"
+            };
+            match store.finish_scan(source.id, ScanStatus::Pending, Some(reason)) {
+                Ok(()) => {
+                    tracing::info!(source = %source.path.display(), reason, "scan status settled")
+                }
+                Err(err) => {
+                    tracing::warn!(source = %source.path.display(), %err, "could not settle the scan status")
+                }
             }
         }
     }
