@@ -27,6 +27,9 @@ pub(super) struct IndexSummary {
     bytes_read: u64,
     seconds: f64,
     jobs: Vec<String>,
+    /// Extractor processes started, and the most memory one used (MiB).
+    extractors_started: u64,
+    extractor_peak_rss_mib: f64,
 }
 
 impl IndexSummary {
@@ -135,6 +138,9 @@ pub(super) fn scan_all(
     }
     indexer.finish()?;
     summary.seconds = started.elapsed().as_secs_f64();
+    summary.extractors_started = gleaner_core::extract::processes_started();
+    summary.extractor_peak_rss_mib =
+        gleaner_core::extract::peak_rss_bytes() as f64 / (1024.0 * 1024.0);
     if !errors.is_empty() {
         bail!("{}", errors.join("; "));
     }

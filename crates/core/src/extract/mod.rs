@@ -43,7 +43,8 @@ mod title;
 
 pub use child::{serve, serve_if_asked, EXTRACTOR_ARG};
 pub use pool::{
-    end_idle_processes, idle_processes, processes_started, set_extractor_program, EXTRACTOR_ENV,
+    end_idle_processes, idle_processes, peak_rss_bytes, processes_started, set_extractor_program,
+    EXTRACTOR_ENV,
 };
 pub use text::decode_text;
 pub use title::from_heading as title_from_heading;

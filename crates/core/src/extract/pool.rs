@@ -53,6 +53,14 @@ pub fn processes_started() -> u64 {
     STARTED.load(std::sync::atomic::Ordering::Relaxed)
 }
 
+/// The largest resident memory an extractor process of this process has
+/// reached after a file (its `VmHWM`), in bytes.
+pub fn peak_rss_bytes() -> u64 {
+    PEAK_RSS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+static PEAK_RSS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 /// How many extractor processes are idle right now.
 pub fn idle_processes() -> usize {
     lock(&POOL.idle).len()
@@ -111,6 +119,9 @@ fn checkout(limits: &ExtractLimits) -> Result<ExtractorProcess, ExtractError> {
 }
 
 fn give_back(process: ExtractorProcess) {
+    if let Some(peak) = process.peak_rss_bytes() {
+        PEAK_RSS.fetch_max(peak, std::sync::atomic::Ordering::Relaxed);
+    }
     let surplus = {
         let mut idle = lock(&POOL.idle);
         idle.push(process);

@@ -86,6 +86,20 @@ impl ExtractorProcess {
         })
     }
 
+    /// The most resident memory it has used so far (`VmHWM`), if readable.
+    pub fn peak_rss_bytes(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        let kib: u64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))?
+            .trim()
+            .trim_end_matches("kB")
+            .trim()
+            .parse()
+            .ok()?;
+        Some(kib * 1024)
+    }
+
     /// The process id.
     #[cfg(test)]
     pub fn id(&self) -> u32 {
