@@ -57,7 +57,7 @@ fn main() {
     let rounds: usize = args.next().and_then(|r| r.parse().ok()).unwrap_or(3);
     let mut list = Vec::new();
     files(&dir, &mut list);
-    list.sort();
+    list.sort_by(|a, b| a.0.cmp(&b.0));
     let corpus: Vec<(Vec<u8>, Format)> = list
         .iter()
         .filter_map(|(p, f)| std::fs::read(p).ok().map(|b| (b, *f)))
