@@ -575,12 +575,16 @@ impl Worker {
             built_to: self.built_to,
         })
         .unwrap_or_default();
-        // Chunks first: a crash between the two commits leaves labels with
-        // the older mark, and the replay starts from the older of the two.
-        let mut prepared = self.chunks.prepare_commit()?;
+        // Labels first, then chunks; searches reload chunks first, then
+        // labels. So a search that sees a unit's new chunks also sees its
+        // new label (a filter, which is decided on labels, never hides a
+        // unit whose text is already there). A crash between the two
+        // commits leaves the chunks with the older mark, and the replay
+        // starts from the older of the two.
+        let mut prepared = self.labels.prepare_commit()?;
         prepared.set_payload(&payload);
         prepared.commit()?;
-        let mut prepared = self.labels.prepare_commit()?;
+        let mut prepared = self.chunks.prepare_commit()?;
         prepared.set_payload(&payload);
         prepared.commit()?;
         self.label_reader.reload()?;

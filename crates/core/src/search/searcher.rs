@@ -169,7 +169,9 @@ impl Searcher {
         limit: usize,
     ) -> Result<SearchAnswer> {
         let started = Instant::now();
-        // Take the newest commit (cheap when nothing changed).
+        // Take the newest commit (cheap when nothing changed): chunks
+        // first, then labels, the reverse of the indexer's commits, so new
+        // chunks are never seen with an old label.
         self.chunks.reload()?;
         self.labels.reload()?;
         let limit = limit.max(1);
@@ -732,7 +734,16 @@ impl SearchFilter {
             });
             clauses.push((Occur::Must, Box::new(RangeQuery::new(lower, upper))));
         }
+        // A filter decides, it does not rank: its clauses score nothing.
         clauses
+            .into_iter()
+            .map(|(occur, q)| {
+                (
+                    occur,
+                    Box::new(tantivy::query::ConstScoreQuery::new(q, 0.0)) as Box<dyn Query>,
+                )
+            })
+            .collect()
     }
 }
 
