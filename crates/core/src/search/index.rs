@@ -112,7 +112,7 @@ impl SearchIndex {
     }
 
     /// What the last commits contain: the older of the two marks (the
-    /// writer commits chunks, then labels).
+    /// writer commits labels, then chunks).
     pub fn mark(&self) -> Result<Mark> {
         let chunks = mark_of(&self.chunks)?;
         let labels = mark_of(&self.labels)?;

@@ -167,6 +167,28 @@ pub fn catch_up(database: PathBuf, dir: PathBuf) -> Result<()> {
     Ok(())
 }
 
+/// Applies the outbox and commits the labels alone, as an indexer killed
+/// between its two commits leaves the index.
+#[cfg(test)]
+pub(super) fn crash_between_commits(database: PathBuf, dir: PathBuf) -> Result<()> {
+    let store = Store::open(&database)?;
+    let (index, _) = open_or_rebuild(&dir, &store.store_id()?)?;
+    let mut worker = Worker::new(dir, index, store)?;
+    while worker.step()? {}
+    let payload = serde_json::to_string(&Payload {
+        mark: Mark {
+            seq: worker.seq_done,
+            complete: worker.mark.complete,
+        },
+        built_to: worker.built_to,
+    })
+    .unwrap_or_default();
+    let mut prepared = worker.labels.prepare_commit()?;
+    prepared.set_payload(&payload);
+    prepared.commit()?;
+    Ok(())
+}
+
 /// Opens the index for writing; one that cannot be opened (damaged files,
 /// a crash in the middle of a tantivy write the filesystem did not keep)
 /// is derived data: it is removed and built again from the store.
@@ -197,12 +219,27 @@ struct Worker {
     mark: Mark,
     /// Where an interrupted first build stopped (the last unit done).
     built_to: Option<u64>,
+    /// Whether the labels' last commit is newer than the chunks' (a crash
+    /// between the two commits): a label's stamp then does not prove its
+    /// chunks are there, so the replay re-adds the chunks of every unit it
+    /// touches until the next commit brings the two together.
+    labels_ahead: bool,
     /// Stamps decided since the last commit (not visible to the reader).
     pending: HashMap<u64, Option<u64>>,
     /// The outbox row to commit with.
     seq_done: i64,
     last_commit: Instant,
     status: Arc<Mutex<IndexerStatus>>,
+}
+
+/// The payload of an index's last commit.
+fn payload_of(index: &tantivy::Index) -> Result<Payload> {
+    Ok(index
+        .load_metas()?
+        .payload
+        .as_deref()
+        .and_then(|p| serde_json::from_str(p).ok())
+        .unwrap_or_default())
 }
 
 /// Whether `text` holds a character of the scripts indexed as unigrams
@@ -213,7 +250,7 @@ fn has_cjk(text: &str) -> bool {
 
 /// The payload a commit carries: the mark and, during a first build, the
 /// last unit built.
-#[derive(serde::Serialize, serde::Deserialize, Default)]
+#[derive(serde::Serialize, serde::Deserialize, Default, PartialEq, Eq)]
 struct Payload {
     #[serde(flatten)]
     mark: Mark,
@@ -233,13 +270,8 @@ impl Worker {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
-        let payload: Payload = index
-            .chunks
-            .load_metas()?
-            .payload
-            .as_deref()
-            .and_then(|p| serde_json::from_str(p).ok())
-            .unwrap_or_default();
+        let payload = payload_of(&index.chunks)?;
+        let labels_ahead = payload_of(&index.labels)? != payload;
         let mark = index.mark()?;
         // A first build reflects the store as it is when each unit is
         // built; the rows written from its start on are replayed after it.
@@ -262,6 +294,7 @@ impl Worker {
             label_reader,
             mark,
             built_to: payload.built_to,
+            labels_ahead,
             pending: HashMap::new(),
             seq_done,
             last_commit: Instant::now() - MIN_COMMIT_GAP,
@@ -351,14 +384,8 @@ impl Worker {
         self.chunks.rollback()?;
         self.labels.rollback()?;
         self.pending.clear();
-        let payload: Payload = self
-            .index
-            .chunks
-            .load_metas()?
-            .payload
-            .as_deref()
-            .and_then(|p| serde_json::from_str(p).ok())
-            .unwrap_or_default();
+        let payload = payload_of(&self.index.chunks)?;
+        self.labels_ahead = payload_of(&self.index.labels)? != payload;
         self.mark = self.index.mark()?;
         self.built_to = payload.built_to;
         if self.mark.complete || self.built_to.is_some() {
@@ -530,8 +557,12 @@ impl Worker {
         doc
     }
 
-    /// The chunks stamp of a unit's label in the last commit.
+    /// The chunks stamp of a unit's label in the last commit, when the
+    /// chunks committed with it are known to be there.
     fn committed_stamp(&self, id: u64) -> Result<Option<u64>> {
+        if self.labels_ahead {
+            return Ok(None);
+        }
         let searcher = self.label_reader.searcher();
         let term = Term::from_field_u64(self.index.label_fields.unit, id);
         for segment in searcher.segment_readers() {
@@ -587,6 +618,7 @@ impl Worker {
         let mut prepared = self.chunks.prepare_commit()?;
         prepared.set_payload(&payload);
         prepared.commit()?;
+        self.labels_ahead = false;
         self.label_reader.reload()?;
         self.pending.clear();
         self.mark = mark;

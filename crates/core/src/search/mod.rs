@@ -15,6 +15,8 @@
 pub mod analysis;
 mod applied;
 mod collector;
+#[cfg(test)]
+mod crash_tests;
 mod filter;
 mod hits;
 mod index;
