@@ -176,9 +176,8 @@ pub(super) fn read_every_part(bytes: Vec<u8>) -> Result<(), ExtractError> {
             }
             Ok(())
         });
-        match drained {
-            Err(too_large @ ExtractError::TooLarge { .. }) => return Err(too_large),
-            Ok(()) | Err(_) => {}
+        if let Err(too_large @ ExtractError::TooLarge { .. }) = drained {
+            return Err(too_large);
         }
     }
     Ok(())
