@@ -2,9 +2,9 @@
 //! workspace makes the same checks (through `gleaner-core` alone) on the
 //! committed corpus and the crash reproducers.
 
+use std::cell::Cell;
 use std::collections::HashSet;
 use std::sync::{Mutex, Once};
-use std::cell::Cell;
 
 use gleaner_core::extract::{extract_in_process, ExtractError, Format};
 
@@ -27,6 +27,35 @@ pub fn check_extraction(format: Format, data: &[u8], panic_is_a_bug: bool) {
         }
         _ => {}
     }
+}
+
+/// Reads every part of `data` as an office package (the zip reader and XML
+/// layer DOCX and ODT share), in this process. Whatever the bytes, the
+/// answer is text-free: only a panic (a bug in our package code, or in the
+/// zip or XML library it drives), a hang or runaway memory is a finding.
+pub fn check_package(data: &[u8]) {
+    if let Err(ExtractError::Panicked { message }) =
+        gleaner_core::extract::read_package_in_process(data.to_vec())
+    {
+        panic!("the package reader panicked: {message}");
+    }
+}
+
+/// `data` made to reach encoding detection: a NUL byte would make it binary
+/// before any detection, so each becomes 0x80, and bytes that are valid
+/// UTF-8 would take the fast path, so they get a trailing 0xFF. Every input
+/// then goes through the "mostly UTF-8" test and, unless it passes, through
+/// chardetng and encoding_rs. `tests/fuzz_regressions.rs` applies the same
+/// to the `sniff` files it replays.
+pub fn legacy_bytes(data: &[u8]) -> Vec<u8> {
+    let mut bytes: Vec<u8> = data
+        .iter()
+        .map(|&b| if b == 0 { 0x80 } else { b })
+        .collect();
+    if std::str::from_utf8(&bytes).is_ok() {
+        bytes.push(0xFF);
+    }
+    bytes
 }
 
 thread_local! {

@@ -88,14 +88,52 @@ pub fn odt(paragraphs: &[&str]) -> Vec<u8> {
 
 /// A 1 MB PDF whose catalog holds an array nested `depth` deep: a parser
 /// that recurses once per level runs out of stack (the attack that once
-/// aborted the whole engine).
+/// aborted the whole engine). The catalog sits in an object stream (found
+/// through a cross-reference stream), where the PDF extractor's nesting
+/// pre-scan does not look, so the file reaches the PDF library; a plain one
+/// is refused before it.
 pub fn nested_array_pdf(depth: usize) -> Vec<u8> {
-    let mut pdf = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R /X ".to_vec();
-    pdf.extend(std::iter::repeat_n(b'[', depth));
-    pdf.extend(std::iter::repeat_n(b']', depth));
+    let mut catalog = b"1 0 << /Type /Catalog /Pages 2 0 R /X ".to_vec();
+    catalog.extend(std::iter::repeat_n(b'[', depth));
+    catalog.extend(std::iter::repeat_n(b']', depth));
+    catalog.extend_from_slice(b" >>");
+    let mut pdf = b"%PDF-1.5\n".to_vec();
+    let pages = pdf.len();
+    pdf.extend_from_slice(b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n");
+    let object_stream = pdf.len();
     pdf.extend_from_slice(
-        b" >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n",
+        format!(
+            "3 0 obj\n<< /Type /ObjStm /N 1 /First 4 /Length {} >>\nstream\n",
+            catalog.len()
+        )
+        .as_bytes(),
     );
+    pdf.extend_from_slice(&catalog);
+    pdf.extend_from_slice(b"\nendstream\nendobj\n");
+    let xref = pdf.len();
+    // Rows of (type, field 2, field 3) in 1 + 4 + 2 bytes: object 1 is
+    // the first in object stream 3.
+    let mut rows = Vec::new();
+    for (kind, a, b) in [
+        (0u8, 0u32, 65535u16),
+        (2, 3, 0),
+        (1, pages as u32, 0),
+        (1, object_stream as u32, 0),
+        (1, xref as u32, 0),
+    ] {
+        rows.push(kind);
+        rows.extend_from_slice(&a.to_be_bytes());
+        rows.extend_from_slice(&b.to_be_bytes());
+    }
+    pdf.extend_from_slice(
+        format!(
+            "4 0 obj\n<< /Type /XRef /Size 5 /W [1 4 2] /Root 1 0 R /Length {} >>\nstream\n",
+            rows.len()
+        )
+        .as_bytes(),
+    );
+    pdf.extend_from_slice(&rows);
+    pdf.extend_from_slice(format!("\nendstream\nendobj\nstartxref\n{xref}\n%%EOF\n").as_bytes());
     pdf
 }
 

@@ -20,7 +20,9 @@ fn files(dir: &Path, out: &mut Vec<(PathBuf, Format)>) {
     };
     for entry in entries.flatten() {
         let path = entry.path();
-        let Ok(kind) = entry.file_type() else { continue };
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
         if kind.is_dir() {
             files(&path, out);
         } else if kind.is_file() {
@@ -105,8 +107,16 @@ fn main() {
         median(&mut pool_wall),
         median(&mut pool_cpu),
     );
-    println!("in process:  wall {:.2} s, cpu {:.2} s (median of {rounds})", iw.as_secs_f64(), ic.as_secs_f64());
-    println!("through pool: wall {:.2} s, cpu {:.2} s", pw.as_secs_f64(), pc.as_secs_f64());
+    println!(
+        "in process:  wall {:.2} s, cpu {:.2} s (median of {rounds})",
+        iw.as_secs_f64(),
+        ic.as_secs_f64()
+    );
+    println!(
+        "through pool: wall {:.2} s, cpu {:.2} s",
+        pw.as_secs_f64(),
+        pc.as_secs_f64()
+    );
     println!(
         "overhead: wall {:+.1} % ({:+.2} ms per file), cpu {:+.1} %",
         (pw.as_secs_f64() / iw.as_secs_f64() - 1.0) * 100.0,

@@ -450,6 +450,14 @@ pub fn extract_in_process(format: Format, bytes: Vec<u8>) -> Result<Extracted, E
     })
 }
 
+/// The zip and XML layers DOCX and ODT share, on every part of the package
+/// at `bytes`, in this process: for the `zip` fuzz target, not for the
+/// engine.
+#[doc(hidden)]
+pub fn read_package_in_process(bytes: Vec<u8>) -> Result<(), ExtractError> {
+    run_inline(move || package::read_every_part(bytes))
+}
+
 /// Runs `work` on the caller's thread, turning a panic into an error.
 fn run_inline<T, F>(work: F) -> Result<T, ExtractError>
 where

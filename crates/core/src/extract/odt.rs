@@ -37,6 +37,13 @@ const FORMAT: &str = "odt";
 /// not make one element expand into gigabytes of spaces.
 const MAX_SPACES: usize = 1024;
 
+/// How many spaces the `text:s` elements of one document may spell out,
+/// all together; past it each gives one space, enough to keep words apart.
+/// Clamping each element alone is not enough: 23 bytes of
+/// `<text:s text:c="1024"/>`, repeated, turn the 16 MiB of XML a 40 KB
+/// package may inflate to into 730 MB of spaces (a fuzzing seed did).
+const MAX_SPELLED_SPACES: usize = 1 << 20;
+
 #[cfg(test)]
 pub(super) fn extract(bytes: Vec<u8>) -> Result<String, ExtractError> {
     extract_titled(bytes).map(|(text, _)| text)
@@ -90,6 +97,7 @@ fn read_content<R: BufRead>(
     let mut buf = Vec::new();
     let mut paragraph_depth = 0usize;
     let mut skip_depth = 0usize;
+    let mut spaces_left = MAX_SPELLED_SPACES;
     loop {
         let event = reader.read_event_into(&mut buf)?;
         if skip_depth > 0 {
@@ -114,12 +122,12 @@ fn read_content<R: BufRead>(
                     paragraph_depth += 1;
                 }
                 b"tracked-changes" | b"annotation" | b"note-citation" => skip_depth = 1,
-                _ if paragraph_depth > 0 => inline_mark(&e, out),
+                _ if paragraph_depth > 0 => inline_mark(&e, out, &mut spaces_left),
                 _ => {}
             },
             Event::Empty(e) => match e.local_name().as_ref() {
                 b"p" | b"h" => out.push('\n'),
-                _ if paragraph_depth > 0 => inline_mark(&e, out),
+                _ if paragraph_depth > 0 => inline_mark(&e, out, &mut spaces_left),
                 _ => {}
             },
             Event::End(e)
@@ -140,8 +148,9 @@ fn read_content<R: BufRead>(
     Ok(())
 }
 
-/// Elements inside a paragraph that stand for white space.
-fn inline_mark(e: &BytesStart<'_>, out: &mut String) {
+/// Elements inside a paragraph that stand for white space; `spaces_left`
+/// is what remains of the document's [`MAX_SPELLED_SPACES`].
+fn inline_mark(e: &BytesStart<'_>, out: &mut String, spaces_left: &mut usize) {
     match e.local_name().as_ref() {
         b"s" => {
             let count = e
@@ -157,6 +166,12 @@ fn inline_mark(e: &BytesStart<'_>, out: &mut String) {
                 })
                 .unwrap_or(1)
                 .min(MAX_SPACES);
+            let count = if count <= *spaces_left {
+                count
+            } else {
+                count.min(1)
+            };
+            *spaces_left = spaces_left.saturating_sub(count);
             out.extend(std::iter::repeat_n(' ', count));
         }
         b"tab" => out.push('\t'),
@@ -242,6 +257,25 @@ mod tests {
     fn huge_space_count_is_clamped() {
         let text = extract(odt(r#"<text:p>a<text:s text:c="4000000000"/>b</text:p>"#)).unwrap();
         assert_eq!(text.len(), MAX_SPACES + 3);
+    }
+
+    /// Found by the `odt` fuzz target's `many-spaces.odt` seed, kept as
+    /// `tests/fixtures/fuzz/odt/text-s-spaces-amplification.odt`.
+    #[test]
+    fn spelled_spaces_are_bounded_per_document() {
+        let element = r#"<text:s text:c="1024"/>"#;
+        let elements = 3 * MAX_SPELLED_SPACES / MAX_SPACES;
+        let body = format!("<text:p>a{}b</text:p>", element.repeat(elements));
+        let text = extract(odt(&body)).unwrap();
+        // The budget, then one space per element.
+        let budget_elements = MAX_SPELLED_SPACES / MAX_SPACES;
+        assert_eq!(
+            text.len(),
+            MAX_SPELLED_SPACES + (elements - budget_elements) + "ab\n".len()
+        );
+        // Short runs are kept as they are.
+        let text = extract(odt(r#"<text:p>a<text:s text:c="3"/>b<text:s/>c</text:p>"#)).unwrap();
+        assert_eq!(text, "a   b c\n");
     }
 
     #[test]

@@ -157,6 +157,32 @@ impl Package {
     }
 }
 
+/// Streams every part of the package at `bytes` through the XML reader
+/// under one expansion budget, as DOCX and ODT read the parts they know:
+/// the zip and XML layers alone, whatever the parts are called. Only
+/// [`TooLarge`](ExtractError::TooLarge) and an unopenable package are
+/// errors; a part that is not XML is skipped, as the extractors skip a
+/// broken secondary part. For the `zip` fuzz target.
+pub(super) fn read_every_part(bytes: Vec<u8>) -> Result<(), ExtractError> {
+    let mut package = Package::open(bytes, "zip")?;
+    for name in package.names() {
+        let drained = package.parse_xml(&name, |reader| {
+            let mut buf = Vec::new();
+            while !matches!(
+                reader.read_event_into(&mut buf)?,
+                quick_xml::events::Event::Eof
+            ) {
+                buf.clear();
+            }
+            Ok(())
+        });
+        if let Err(too_large @ ExtractError::TooLarge { .. }) = drained {
+            return Err(too_large);
+        }
+    }
+    Ok(())
+}
+
 fn zip_error(format: &'static str, err: ZipError) -> ExtractError {
     match err {
         ZipError::UnsupportedArchive(msg) if msg == ZipError::PASSWORD_REQUIRED => {

@@ -20,6 +20,19 @@
 //! objects, which could make it "open" bytes that are not a PDF at all; the
 //! `%PDF-` header is therefore checked first, within the first 1024 bytes as
 //! the specification allows.
+//!
+//! pdf_oxide parses arrays and dictionaries by recursion, one stack frame
+//! set per level and no depth limit, so a file of a few hundred kilobytes
+//! of `[` overflows any stack. The extractor process contains that crash,
+//! but the file's own syntax gives it away cheaply: a linear pre-scan
+//! ([`nesting_exceeds`]) measures how deep the arrays and dictionaries of
+//! the uncompressed object syntax nest and refuses a file past
+//! [`MAX_NESTING`] as malformed, before the library sees it. Real documents
+//! nest a handful of levels (pdfium refuses more than 64, pdf_oxide's own
+//! unused option defaults to 100). The scan cannot see inside compressed
+//! object streams, nor an object that the cross-reference table places
+//! inside another object's stream data; those stay the process guard's
+//! job.
 
 use pdf_oxide::error::Error as PdfError;
 use pdf_oxide::PdfDocument;
@@ -37,6 +50,11 @@ pub(super) const PAGE_SEPARATOR: &str = "\n\x0c\n";
 /// How far into the file the `%PDF-` header may start.
 const HEADER_WINDOW: usize = 1024;
 
+/// How deep arrays and dictionaries may nest. Four times pdfium's limit;
+/// pdf_oxide needs about a kilobyte of stack per level, so this is far
+/// from any stack.
+const MAX_NESTING: usize = 256;
+
 #[cfg(test)]
 pub(super) fn extract(bytes: Vec<u8>) -> Result<String, ExtractError> {
     extract_titled(bytes).map(|(text, _)| text)
@@ -47,6 +65,9 @@ pub(super) fn extract_titled(bytes: Vec<u8>) -> Result<(String, Option<String>),
     let window = &bytes[..bytes.len().min(HEADER_WINDOW)];
     if !window.windows(5).any(|w| w == b"%PDF-") {
         return Err(malformed("no %PDF- header"));
+    }
+    if nesting_exceeds(&bytes, MAX_NESTING) {
+        return Err(malformed(format!("nesting deeper than {MAX_NESTING}")));
     }
     let doc = PdfDocument::from_bytes(bytes).map_err(open_error)?;
     if doc.is_encrypted() && !doc.is_authenticated() {
@@ -99,6 +120,126 @@ fn info_title(doc: &PdfDocument) -> Option<String> {
     super::title::pdf_text_string(title.as_string()?)
 }
 
+/// True when arrays and dictionaries nest deeper than `limit` anywhere in
+/// the object syntax of `bytes`, tokenized as the PDF library does: literal
+/// strings (with their escapes and balanced parentheses), hex strings,
+/// comments and names hold no structure, stream data is skipped up to
+/// `endstream`, and `obj`/`endobj` start afresh, as the library's parse of
+/// one object ends there. Unbalanced closers never go below zero, so a
+/// damaged file cannot hide an opener run behind them.
+fn nesting_exceeds(bytes: &[u8], limit: usize) -> bool {
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        let next = bytes.get(i + 1).copied();
+        i = match bytes[i] {
+            b'[' => {
+                depth += 1;
+                i + 1
+            }
+            b'<' if next == Some(b'<') => {
+                depth += 1;
+                i + 2
+            }
+            b']' => {
+                depth = depth.saturating_sub(1);
+                i + 1
+            }
+            b'>' if next == Some(b'>') => {
+                depth = depth.saturating_sub(1);
+                i + 2
+            }
+            b'<' => skip_past(bytes, i + 1, b">"),
+            b'(' => skip_literal_string(bytes, i + 1),
+            b'%' => skip_comment(bytes, i + 1),
+            b'/' => skip_regular(bytes, i + 1),
+            b if is_regular(b) => {
+                let end = skip_regular(bytes, i);
+                match &bytes[i..end] {
+                    b"obj" | b"endobj" => {
+                        depth = 0;
+                        end
+                    }
+                    b"stream" => skip_past(bytes, end, b"endstream"),
+                    _ => end,
+                }
+            }
+            _ => i + 1,
+        };
+        if depth > limit {
+            return true;
+        }
+    }
+    false
+}
+
+/// Not white space and not a delimiter: part of a keyword, number or name.
+fn is_regular(b: u8) -> bool {
+    !matches!(
+        b,
+        b'\0'
+            | b'\t'
+            | b'\n'
+            | b'\x0c'
+            | b'\r'
+            | b' '
+            | b'('
+            | b')'
+            | b'<'
+            | b'>'
+            | b'['
+            | b']'
+            | b'{'
+            | b'}'
+            | b'/'
+            | b'%'
+    )
+}
+
+/// Past the run of regular bytes starting at `from`.
+fn skip_regular(bytes: &[u8], from: usize) -> usize {
+    from + bytes[from..].iter().take_while(|&&b| is_regular(b)).count()
+}
+
+/// Past the end of the line a comment starts on.
+fn skip_comment(bytes: &[u8], from: usize) -> usize {
+    bytes[from..]
+        .iter()
+        .position(|&b| matches!(b, b'\r' | b'\n'))
+        .map_or(bytes.len(), |at| from + at + 1)
+}
+
+/// Past the first `needle` at or after `from` (the end of `bytes` if there
+/// is none).
+fn skip_past(bytes: &[u8], from: usize, needle: &[u8]) -> usize {
+    bytes[from..]
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map_or(bytes.len(), |at| from + at + needle.len())
+}
+
+/// Past the `)` that closes a literal string whose body starts at `from`:
+/// parentheses nest, a backslash escapes the next byte.
+fn skip_literal_string(bytes: &[u8], from: usize) -> usize {
+    let mut open = 1usize;
+    let mut i = from;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 1,
+            b'(' => open += 1,
+            b')' => {
+                open -= 1;
+                if open == 0 {
+                    return i + 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    bytes.len()
+}
+
 fn open_error(err: PdfError) -> ExtractError {
     match err {
         PdfError::EncryptedPdf => ExtractError::Encrypted,
@@ -110,6 +251,60 @@ fn malformed(reason: impl Into<String>) -> ExtractError {
     ExtractError::Malformed {
         format: FORMAT,
         reason: reason.into(),
+    }
+}
+
+#[cfg(test)]
+pub(super) mod test_support {
+    /// A PDF whose catalog holds an array nested `depth` deep inside an
+    /// uncompressed object stream (found through a cross-reference
+    /// stream): the nesting pre-scan skips stream data, so this reaches the
+    /// PDF library, which recurses once per level.
+    pub(crate) fn nested_array_in_object_stream(depth: usize) -> Vec<u8> {
+        let mut catalog = b"1 0 << /Type /Catalog /Pages 2 0 R /X ".to_vec();
+        catalog.extend(std::iter::repeat_n(b'[', depth));
+        catalog.extend(std::iter::repeat_n(b']', depth));
+        catalog.extend_from_slice(b" >>");
+        let mut pdf = b"%PDF-1.5\n".to_vec();
+        let pages = pdf.len();
+        pdf.extend_from_slice(b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n");
+        let object_stream = pdf.len();
+        pdf.extend_from_slice(
+            format!(
+                "3 0 obj\n<< /Type /ObjStm /N 1 /First 4 /Length {} >>\nstream\n",
+                catalog.len()
+            )
+            .as_bytes(),
+        );
+        pdf.extend_from_slice(&catalog);
+        pdf.extend_from_slice(b"\nendstream\nendobj\n");
+        let xref = pdf.len();
+        // (type, field 2, field 3) in 1 + 4 + 2 bytes: object 1 is the
+        // first of object stream 3.
+        let mut rows = Vec::new();
+        for (kind, a, b) in [
+            (0u8, 0u32, 65535u16),
+            (2, 3, 0),
+            (1, pages as u32, 0),
+            (1, object_stream as u32, 0),
+            (1, xref as u32, 0),
+        ] {
+            rows.push(kind);
+            rows.extend_from_slice(&a.to_be_bytes());
+            rows.extend_from_slice(&b.to_be_bytes());
+        }
+        pdf.extend_from_slice(
+            format!(
+                "4 0 obj\n<< /Type /XRef /Size 5 /W [1 4 2] /Root 1 0 R /Length {} >>\nstream\n",
+                rows.len()
+            )
+            .as_bytes(),
+        );
+        pdf.extend_from_slice(&rows);
+        pdf.extend_from_slice(
+            format!("\nendstream\nendobj\nstartxref\n{xref}\n%%EOF\n").as_bytes(),
+        );
+        pdf
     }
 }
 
@@ -243,6 +438,117 @@ mod tests {
             matches!(got, Err(ExtractError::Malformed { .. })),
             "{got:?}"
         );
+    }
+
+    /// `hello_pdf` with `/X value` in its catalog.
+    fn pdf_with_catalog_entry(value: &[u8]) -> Vec<u8> {
+        let mut catalog = b"<< /Type /Catalog /Pages 2 0 R /X ".to_vec();
+        catalog.extend_from_slice(value);
+        catalog.extend_from_slice(b" >>");
+        let content = b"BT /F1 24 Tf 72 720 Td (Hello PDF world) Tj ET";
+        build_pdf(
+            &[
+                catalog,
+                b"<< /Type /Pages /Kids [4 0 R] /Count 1 >>".to_vec(),
+                b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
+                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents 5 0 R >>".to_vec(),
+                stream("", content),
+            ],
+            "",
+        )
+    }
+
+    fn nested(open: &[u8], close: &[u8], depth: usize) -> Vec<u8> {
+        let mut value = open.repeat(depth);
+        value.extend_from_slice(&close.repeat(depth));
+        value
+    }
+
+    /// The attack that once aborted the whole engine: the PDF library
+    /// recurses once per level and would overflow this test thread's stack
+    /// (aborting the test binary) if the pre-scan let it through.
+    #[test]
+    fn deep_nesting_is_refused_before_the_library() {
+        let cases = [
+            nested(b"[", b"]", 500_000),
+            nested(b"<< /A ", b">>", 100_000),
+            nested(b"[<</A ", b">>]", 50_000),
+            b"[".repeat(100_000),
+        ];
+        for value in cases {
+            let got = dispatch(Format::Pdf, pdf_with_catalog_entry(&value));
+            match got {
+                Err(ExtractError::Malformed {
+                    format: "pdf",
+                    reason,
+                }) => {
+                    assert_eq!(reason, "nesting deeper than 256")
+                }
+                other => panic!("expected Malformed, got {other:?}"),
+            }
+        }
+    }
+
+    /// What the scan cannot see: nesting inside an object stream. A file
+    /// like this still overflows the library's stack; the extractor
+    /// process contains it (`pool::tests::a_stack_overflow_fails_the_file_alone`).
+    #[test]
+    fn nesting_in_an_object_stream_passes_the_scan() {
+        let pdf = test_support::nested_array_in_object_stream(500_000);
+        assert!(!nesting_exceeds(&pdf, MAX_NESTING));
+    }
+
+    #[test]
+    fn nesting_up_to_the_limit_opens() {
+        let text = extract(pdf_with_catalog_entry(&nested(b"[", b"]", MAX_NESTING - 1))).unwrap();
+        assert_eq!(text.trim(), "Hello PDF world");
+    }
+
+    #[test]
+    fn brackets_outside_the_object_syntax_do_not_count() {
+        let deep = "[".repeat(5000);
+        let content =
+            format!("% {deep}\nBT /F1 24 Tf 72 720 Td (Hello PDF world) Tj ({deep}) Tj ET");
+        let escaped_name = "#5B".repeat(5000);
+        let catalog_value = format!(
+            "[({deep}) (\\) {deep}) <{}> /{escaped_name}]",
+            "ab".repeat(10)
+        );
+        let objects = vec![
+            format!("<< /Type /Catalog /Pages 2 0 R /X {catalog_value} >>").into_bytes(),
+            b"<< /Type /Pages /Kids [4 0 R] /Count 1 >>".to_vec(),
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents 5 0 R >>".to_vec(),
+            stream("", content.as_bytes()),
+        ];
+        let text = extract(build_pdf(&objects, "")).unwrap();
+        assert!(text.contains("Hello PDF world"), "{text:?}");
+    }
+
+    #[test]
+    fn nesting_scan() {
+        let exceeds = |s: &str, limit| nesting_exceeds(s.as_bytes(), limit);
+        assert!(exceeds("[[[", 2));
+        assert!(!exceeds("[[][]]", 2));
+        assert!(exceeds("<</A<</B<</C", 2));
+        assert!(!exceeds("<</A<</B>>>><</C<<>>>>", 2));
+        // Closers never go below zero.
+        assert!(exceeds("]]]]]][[[", 2));
+        // Each object is parsed on its own.
+        assert!(!exceeds("1 0 obj [[ endobj 2 0 obj [[ endobj", 3));
+        assert!(exceeds("1 0 obj [[ endobj 2 0 obj [[[[ endobj", 3));
+        // Strings, comments, hex strings, names and stream data hold none.
+        assert!(!exceeds("([[[[ (nested) [[[[)", 2));
+        assert!(!exceeds(r"(\) [[[[)", 2));
+        assert!(exceeds(r"(\\) [[[[", 2));
+        assert!(!exceeds("%[[[[\n[", 1));
+        assert!(!exceeds("<5b5b5b> /a[ ", 1));
+        assert!(!exceeds("<< /Length 4 >> stream\n[[[[\nendstream", 2));
+        assert!(exceeds("<< /Length 4 >> stream\n[[[[\nendstream [[[", 2));
+        // Unterminated constructs end the scan, they do not loop.
+        for s in ["(", "<", "%", "/", "stream", "(\\"] {
+            assert!(!exceeds(s, 1));
+        }
     }
 
     #[test]

@@ -26,15 +26,10 @@ fn idle_pids() -> Vec<u32> {
 }
 
 /// A PDF whose catalog holds an array nested `depth` deep: the parser
-/// recurses once per level.
+/// recurses once per level. The shared fixture puts it in an object stream,
+/// past the PDF extractor's nesting pre-scan.
 fn nested_pdf(depth: usize) -> Vec<u8> {
-    let mut pdf = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R /X ".to_vec();
-    pdf.extend(std::iter::repeat_n(b'[', depth));
-    pdf.extend(std::iter::repeat_n(b']', depth));
-    pdf.extend_from_slice(
-        b" >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n",
-    );
-    pdf
+    crate::extract::pdf::test_support::nested_array_in_object_stream(depth)
 }
 
 fn html(words: usize) -> Vec<u8> {
