@@ -670,9 +670,9 @@ def proc_stat(pid: int) -> dict:
     return out
 
 
-def start_daemon(gleaner, data: Path, log_path: Path) -> subprocess.Popen:
+def start_daemon(gleaner, data: Path, log_path: Path, extra: tuple = ()) -> subprocess.Popen:
     """gleaner daemon on data, in its own process group, stderr to log_path."""
-    return subprocess.Popen(gleaner + ["--data-dir", str(data), "daemon"], stdin=subprocess.DEVNULL,
+    return subprocess.Popen(gleaner + ["--data-dir", str(data), "daemon", *extra], stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL, stderr=open(log_path, "ab"), start_new_session=True)
 
 

@@ -13,9 +13,10 @@ script makes edits of four kinds, round robin:
 - newdir:  a new folder with a file in it.
 
 Each edit is timed from just before the write until the token is found by a
-read-only SQLite query with the same FTS5 MATCH and joins as `gleaner search`
-(`--probe cli` polls `gleaner search TOKEN --json` instead; after each session
-every token is checked once with `gleaner search`). Edits are spaced about one
+search through the daemon's loopback HTTP API (`GET /v1/search`, the engine's
+own searcher, polled every 10 ms; `--probe cli` polls `gleaner search TOKEN
+--json` instead; after each session every token is checked once with
+`gleaner search`). Edits are spaced about one
 second apart and never overlap. It reports p50/p95/max per session:
 `watch.debounce_ms` at its default (500) and at 200.
 
@@ -36,12 +37,14 @@ import json
 import os
 import shutil
 import signal
-import sqlite3
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import bench
@@ -50,14 +53,12 @@ from bench import log, percentile
 KINDS = ("append", "create", "atomic", "newdir")
 TEXT_SUFFIXES = (".txt", ".md", ".rst", ".tex")
 
-# The same joins as Store::search: a token counts as searchable when an active
-# document's chunk matches it.
-PROBE_SQL = """
-SELECT d.path FROM chunks_fts
-JOIN chunks c ON c.id = chunks_fts.rowid
-JOIN documents d ON d.content_id = c.content_id AND d.active = 1
-WHERE chunks_fts MATCH ?1 LIMIT 1
-"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 # --------------------------------------------------------------------------
@@ -210,7 +211,8 @@ def gleaner_session(gleaner, data: Path, tree: Path, editor: Editor, debounce_ms
                               check=True, stdout=subprocess.PIPE, text=True).stdout.strip()
     log(f"gleaner session ({label}; watch.debounce_ms = {debounce}): starting the daemon")
     t_launch = time.time()
-    proc = bench.start_daemon(gleaner, data, work / "daemon.log")
+    port = free_port()
+    proc = bench.start_daemon(gleaner, data, work / "daemon.log", ("--http", f"127.0.0.1:{port}"))
     job = bench.wait_startup_scan(gleaner, data, proc, int(t_launch * 1000), timeout_s=args.startup_timeout)
     if job is None:
         failures.append(f"gleaner daemon: no finished start-up scan (exit {proc.poll()}); log tail: "
@@ -221,14 +223,17 @@ def gleaner_session(gleaner, data: Path, tree: Path, editor: Editor, debounce_ms
     log(f"  start-up scan done ({job.get('new')} new, {job.get('unchanged')} unchanged) {ready_s:.1f} s after launch")
     time.sleep(1.0)
 
-    db = data / "gleaner.db"
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+    http_token = (data / "http.token").read_text().strip()
 
-    def found_sql(token: str) -> bool:
+    def found_http(token: str) -> bool:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/v1/search?" + urllib.parse.urlencode({"q": token, "limit": 1}),
+            headers={"Authorization": f"Bearer {http_token}"})
         try:
-            return conn.execute(PROBE_SQL, (token,)).fetchone() is not None
-        except sqlite3.OperationalError:
-            return False  # busy or locked for a moment: poll again
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                return bool(json.loads(answer.read()).get("hits"))
+        except OSError:
+            return False  # the server is busy for a moment: poll again
 
     def found_cli(token: str) -> bool:
         out = subprocess.run(gleaner + ["--data-dir", str(data), "search", "--json", "--limit", "1", "--", token],
@@ -236,16 +241,14 @@ def gleaner_session(gleaner, data: Path, tree: Path, editor: Editor, debounce_ms
         hits = bench.parse_json(out.stdout)
         return bool(hits)
 
-    probe = found_cli if args.probe == "cli" else found_sql
+    probe = found_cli if args.probe == "cli" else found_http
     try:
         edits = time_edits(editor, n_edits, probe, interval_s=args.interval, timeout_s=args.timeout,
-                           poll_s=args.poll if args.probe == "sql" else 0.0, alive=lambda: proc.poll() is None)
+                           poll_s=args.poll if args.probe == "http" else 0.0, alive=lambda: proc.poll() is None)
     except RuntimeError as e:
         failures.append(f"gleaner daemon exited during the edits (exit {proc.poll()}): {e}; log tail: "
                         + (work / "daemon.log").read_text(errors="replace")[-600:])
-        conn.close()
         return {"label": label, "debounce_ms": int(debounce), "error": str(e)}
-    conn.close()
 
     # Every token once through the real command line.
     cli_missing = []
@@ -362,8 +365,11 @@ def render_markdown(r: dict) -> str:
                  + f" ({m['tree_files']:,} files, "
                  f"{m['tree_bytes'] / 1e6:,.0f} MB). Edits {m['interval_s']:.1f} s apart (start to start), "
                  f"kinds round robin: {', '.join(KINDS)}. Probe: "
-                 + ("read-only SQLite FTS5 MATCH (the joins of `gleaner search`), polled every "
-                    f"{m['poll_s'] * 1000:.0f} ms" if m["probe"] == "sql" else "`gleaner search TOKEN --json` in a loop")
+                 + {"http": f"the daemon's HTTP API (GET /v1/search, the engine's searcher), polled every "
+                            f"{m['poll_s'] * 1000:.0f} ms",
+                    # Results from before the search index moved to tantivy.
+                    "sql": f"read-only SQLite FTS5 MATCH, polled every {m['poll_s'] * 1000:.0f} ms",
+                    }.get(m["probe"], "`gleaner search TOKEN --json` in a loop")
                  + f". Whole run {m['duration_s']:.0f} s.")
     lines.append("")
     lines.append("| indexer | edits | found | timeouts | p50 | p95 | max | append p50 | create p50 | atomic p50 | newdir p50 |")
@@ -417,9 +423,9 @@ def main(argv=None) -> int:
                     help="comma-separated sessions: 'default' (500) or a watch.debounce_ms value (default: default,200)")
     ap.add_argument("--interval", type=float, default=1.0, help="seconds between edits, start to start (default 1)")
     ap.add_argument("--timeout", type=float, default=30.0, help="per-edit timeout for gleaner, seconds (default 30)")
-    ap.add_argument("--poll", type=float, default=0.01, help="SQLite probe interval, seconds (default 0.01)")
-    ap.add_argument("--probe", choices=("sql", "cli"), default="sql",
-                    help="sql: read-only FTS5 MATCH on gleaner.db (default); cli: gleaner search --json")
+    ap.add_argument("--poll", type=float, default=0.01, help="HTTP probe interval, seconds (default 0.01)")
+    ap.add_argument("--probe", choices=("http", "cli"), default="http",
+                    help="http: GET /v1/search of the daemon's loopback API (default); cli: gleaner search --json")
     ap.add_argument("--no-recoll", action="store_true", help="skip the recollindex -m baseline")
     ap.add_argument("--recoll-edits", type=int, default=10, help="edits for Recoll (default 10)")
     ap.add_argument("--recoll-timeout", type=float, default=60.0, help="per-edit timeout for Recoll, seconds (default 60)")
