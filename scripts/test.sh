@@ -52,7 +52,7 @@ required "UI build (embedded in the desktop binary)" npm run --silent ui:build
 
 required "cargo build --workspace" cargo build --workspace --all-targets
 
-step "cargo test --workspace" cargo test --workspace
+step "cargo test --workspace" cargo test --workspace --no-fail-fast
 
 step "MCP tests (official Python SDK)" tests/mcp/run.sh
 

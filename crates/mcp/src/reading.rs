@@ -245,6 +245,8 @@ mod tests {
             })
             .unwrap();
         index.scan(&source, "test", &Unobserved).unwrap();
+        // What the engine's search indexer would do beside the server.
+        index.sync_search().unwrap();
         (tmp, Context::new(index, PathBuf::from("gleaner")), docs)
     }
 

@@ -270,6 +270,8 @@ async fn a_name_that_is_not_utf8_travels_in_its_text_form() {
     index
         .scan(&source, "test", &gleaner_core::scan::Unobserved)
         .unwrap();
+    // What the engine's search indexer would do beside the API.
+    index.sync_search().unwrap();
     let app = router(Arc::new(Api::new(
         index.data_dir().clone(),
         Token::for_tests(SECRET),
