@@ -209,8 +209,9 @@ fn jobs_survive_sigkill_at_random_points() {
             .unwrap();
         assert!(
             out.status.success(),
-            "restart: {}",
-            String::from_utf8_lossy(&out.stderr)
+            "restart: {}\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            w.log_tail()
         );
         let mut last = Value::Null;
         let deadline = Instant::now() + Duration::from_secs(60);

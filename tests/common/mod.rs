@@ -116,6 +116,27 @@ impl World {
         names
     }
 
+    /// The last lines the engines wrote to the logs folder, for a failure's
+    /// message.
+    pub fn log_tail(&self) -> String {
+        let Ok(entries) = std::fs::read_dir(self.data().join("logs")) else {
+            return "(no logs folder)".to_string();
+        };
+        let mut files: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+        files.sort();
+        let mut tail = String::new();
+        for file in files.iter().rev().take(2).rev() {
+            let text = std::fs::read_to_string(file).unwrap_or_default();
+            let lines: Vec<&str> = text.lines().collect();
+            tail.push_str(&format!("--- {}\n", file.display()));
+            for line in &lines[lines.len().saturating_sub(15)..] {
+                tail.push_str(line);
+                tail.push('\n');
+            }
+        }
+        tail
+    }
+
     pub fn db(&self) -> rusqlite::Connection {
         rusqlite::Connection::open(self.data().join("gleaner.db")).unwrap()
     }
