@@ -20,7 +20,7 @@ The `gleaner` CLI is taken from BINARY's folder (or $GLEANER_CLI).
 No dependencies beyond Python's standard library. The app must see
 TAURI_WEBVIEW_AUTOMATION=true (set here for WebKitWebDriver, which starts it).
 """
-import argparse, json, os, re, shutil, socket, subprocess, sys, tempfile, time, urllib.request
+import argparse, json, os, re, shutil, socket, subprocess, sys, tempfile, time, traceback, urllib.request
 
 ELEMENT = "element-6066-11e4-a52e-4f735466cecf"
 
@@ -45,6 +45,9 @@ class Driver:
                 return json.loads(response.read() or b"{}").get("value")
         except urllib.error.HTTPError as error:
             raise RuntimeError(f"{method} {path}: {error.read().decode()}") from None
+        except TimeoutError:
+            raise TimeoutError(f"{method} {path} {body if body is not None else ''}: "
+                               f"WebKitWebDriver gave no answer within {timeout} s") from None
 
     def start(self, binary):
         caps = {"capabilities": {"alwaysMatch": {"webkitgtk:browserOptions": {"binary": binary, "args": []}}}}
@@ -173,11 +176,40 @@ class Session:
         if os.path.exists(self.log_path):
             sys.stderr.write(open(self.log_path, errors="replace").read()[-4000:])
 
+    def app_pids(self):
+        """This session's app processes (its binary, its data directory)."""
+        mine = f"GLEANER_DATA_DIR={self.data}".encode()
+        pids = []
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                if os.path.realpath(f"/proc/{entry}/exe") != os.path.realpath(self.binary):
+                    continue
+                with open(f"/proc/{entry}/environ", "rb") as f:
+                    if mine in f.read().split(b"\0"):
+                        pids.append(int(entry))
+            except OSError:
+                continue
+        return pids
+
     def close(self):
-        self.driver.quit()
+        try:
+            self.driver.quit()
+        except Exception as error:
+            print(f"drive: ending the WebDriver session: {error!r}", file=sys.stderr)
         if self.webdriver:
             self.webdriver.terminate()
             self.webdriver.wait(10)
+        # The app is a single instance per D-Bus session: until this one has
+        # stopped its engine and exited, the next scenario's app would hand
+        # over to it and exit, and WebKitWebDriver would wait for it forever.
+        deadline = time.time() + 120
+        while self.app_pids() and time.time() < deadline:
+            time.sleep(0.1)
+        for pid in self.app_pids():
+            print(f"drive: the app (pid {pid}) did not exit within 120 s: killing it", file=sys.stderr)
+            os.kill(pid, 9)
         # GTK in the app starts xdg-document-portal, which mounts a FUSE
         # folder in the throwaway HOME's cache: unmount it before removing.
         for fusermount in ("fusermount3", "fusermount"):
@@ -481,6 +513,7 @@ def main():
             checks += SCENARIOS[name](session, args.shots)
         except Exception as error:
             print(f"drive: FAIL in {name} after {checks} passed: {error!r}", file=sys.stderr)
+            traceback.print_exc()
             session.report_failure()
             return 1
         finally:
