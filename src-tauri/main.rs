@@ -8,5 +8,7 @@ fn main() {
     // Started by the hosted engine as an extractor process: serve and exit
     // before tauri (or any thread) starts.
     gleaner_core::extract::serve_if_asked();
+    // Large buffers freed go back to the system (see the module).
+    gleaner_core::allocator::return_large_blocks();
     gleaner_desktop::run()
 }

@@ -16,6 +16,8 @@ fn main() -> ExitCode {
     // Started by the engine as an extractor process: serve and exit before
     // anything else (no arguments to parse, no logging, no threads).
     gleaner_core::extract::serve_if_asked();
+    // Large buffers freed go back to the system (see the module).
+    gleaner_core::allocator::return_large_blocks();
     // Die quietly on a closed pipe (`gleaner jobs | head`), as Unix tools do,
     // instead of panicking in println!.
     // SAFETY: setting a signal disposition before any thread exists.

@@ -9,6 +9,7 @@
 //! Start at [`Index`], the facade the surfaces call.
 #![deny(missing_docs)]
 
+pub mod allocator;
 pub mod chunk;
 pub mod data_dir;
 pub mod engine;

@@ -137,6 +137,9 @@ pub(super) fn scan_all(
         }
     }
     indexer.finish()?;
+    // The extractor processes end and are reaped before this process
+    // exits, so none outlives it and their CPU time counts as its children's.
+    gleaner_core::extract::end_idle_processes();
     summary.seconds = started.elapsed().as_secs_f64();
     summary.extractors_started = gleaner_core::extract::processes_started();
     summary.extractor_peak_rss_mib =

@@ -225,6 +225,10 @@ pub fn run(data_dir: DataDir, shutdown: Receiver<()>, mut events: impl EngineEve
     // the next engine continues them.
     engine.runner.interrupt_all();
     engine.runner.join_all();
+    // Nothing extracts any more: the idle extractor processes end and are
+    // reaped now, not when their pipes close after this process is gone
+    // (their CPU time is then this process's children's, as `time` shows).
+    crate::extract::end_idle_processes();
     // No job reads any more: what they and the live changes displaced can
     // go, so a clean stop leaves no text without a document.
     engine.garbage.note_job_ended();

@@ -128,6 +128,15 @@ impl Store {
         &self.path
     }
 
+    /// Caps this connection's page cache at `kib` KiB (the default is
+    /// 32 MB), for a connection that reads each page about once, such as
+    /// the search indexer's: the operating system caches the file anyway.
+    pub fn limit_page_cache(&self, kib: u32) -> Result<()> {
+        self.conn
+            .execute_batch(&format!("PRAGMA cache_size = -{kib};"))?;
+        Ok(())
+    }
+
     fn configure(&self) -> Result<()> {
         self.conn.busy_timeout(Duration::from_secs(10))?;
         // WAL: readers never block the writer. NORMAL sync is durable across
