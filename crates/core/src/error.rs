@@ -15,9 +15,10 @@ pub enum Error {
     #[error("index database error: {0}")]
     Database(rusqlite::Error),
     /// The index could not grow: the disk (or the database's page limit) is
-    /// full. The transaction was rolled back; nothing committed is lost.
+    /// full. The transaction was rolled back; nothing committed is lost. It
+    /// holds what the database or the search index said.
     #[error("disk full: the index could not grow ({0})")]
-    DiskFull(rusqlite::Error),
+    DiskFull(String),
     /// The database file is not a Gleaner index (or is damaged beyond use).
     #[error("{path} is not a usable Gleaner index: {reason}")]
     CorruptDatabase {
@@ -139,7 +140,7 @@ impl From<rusqlite::Error> for Error {
             rusqlite::Error::SqliteFailure(code, _)
                 if code.code == rusqlite::ErrorCode::DiskFull =>
             {
-                Error::DiskFull(err)
+                Error::DiskFull(err.to_string())
             }
             _ => Error::Database(err),
         }

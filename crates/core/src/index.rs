@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::scan::{
     scan_source, JobProgress, ScanObserver, ScanOptions, ScanOutcome, ScanScope, Unobserved,
 };
-use crate::search::{SearchAnswer, SearchFilter, Searcher, SEARCH_DIR};
+use crate::search::{Applied, SearchAnswer, SearchFilter, Searcher, SEARCH_DIR};
 use crate::settings::Settings;
 use crate::source::{canonical_source_path, validate_globs, NewSource, Source, SourceUpdate};
 use crate::store::{JobStatus, SourceStatusRow, Store};
@@ -277,8 +277,28 @@ impl Index {
                     // (bounded) for the search index of this process to hold
                     // what the job wrote.
                     let written = self.store.search_outbox_high_water()?;
-                    if !crate::search::wait_applied(&self.search_dir(), written, SEARCHABLE_WAIT) {
-                        tracing::warn!(job = job_id, "the search index is slow to catch up");
+                    match crate::search::wait_applied(&self.search_dir(), written, SEARCHABLE_WAIT)
+                    {
+                        Applied::Yes => {}
+                        Applied::TimedOut => {
+                            tracing::warn!(job = job_id, "the search index is slow to catch up");
+                        }
+                        Applied::DiskFull => {
+                            // Paused like a database that cannot grow: the
+                            // engine retries, and the files already stored
+                            // are found unchanged then.
+                            let err = Error::DiskFull(
+                                "the search index cannot be written: no space left".into(),
+                            );
+                            let next = if engine_managed {
+                                JobStatus::Paused
+                            } else {
+                                JobStatus::Failed
+                            };
+                            self.store
+                                .transition_job(job_id, next, Some(PAUSED_DISK_FULL))?;
+                            return Err(err);
+                        }
                     }
                     self.store
                         .finish_job(job_id, JobStatus::Completed, &outcome.counts, None)?;

@@ -675,7 +675,7 @@ impl Engine {
         // search index to hold them.
         if indexed > 0 {
             if let Ok(written) = self.index.store().search_outbox_high_water() {
-                crate::search::wait_applied(
+                let _ = crate::search::wait_applied(
                     &self.index.search_dir(),
                     written,
                     Duration::from_secs(10),

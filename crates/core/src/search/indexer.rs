@@ -260,6 +260,26 @@ fn covers(now: &Payload, before: &Payload) -> bool {
     }
 }
 
+/// Whether a failure of the search index came from a full disk: an I/O
+/// error with ENOSPC (or EDQUOT) anywhere in its chain. tantivy wraps I/O
+/// errors in several of its own, some only as text, so the text is read
+/// too.
+fn is_out_of_space(err: &crate::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = source {
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            if matches!(io.raw_os_error(), Some(libc::ENOSPC | libc::EDQUOT))
+                || io.kind() == std::io::ErrorKind::StorageFull
+            {
+                return true;
+            }
+        }
+        source = e.source();
+    }
+    let text = err.to_string();
+    text.contains("os error 28") || text.contains("os error 122")
+}
+
 /// The payload of an index's last commit.
 fn payload_of(index: &tantivy::Index) -> Result<Payload> {
     Ok(index
@@ -339,6 +359,10 @@ impl Worker {
     fn run(mut self, stop: &AtomicBool, drain_all: &AtomicBool) {
         crate::priority::lower_current_thread();
         let mut failures = 0u32;
+        // Set by a write that failed for want of space, until a commit
+        // succeeds: the failures that follow it (tantivy then reports only
+        // that its writer died) have the same cause.
+        let mut out_of_space = false;
         while !stop.load(Ordering::SeqCst) {
             let seen = commit_signal::generation();
             match self.step() {
@@ -349,6 +373,10 @@ impl Worker {
                 Ok(false) => failures = 0,
                 Err(err) => {
                     failures += 1;
+                    out_of_space |= is_out_of_space(&err);
+                    if out_of_space {
+                        super::applied::disk_full(&self.dir);
+                    }
                     tracing::warn!(%err, "the search indexer failed; trying again");
                     self.status().last_error = Some(err.to_string());
                     // A tantivy writer that failed (a full disk) may be
@@ -372,6 +400,10 @@ impl Worker {
                     continue;
                 }
                 if let Err(err) = self.commit() {
+                    out_of_space |= is_out_of_space(&err);
+                    if out_of_space {
+                        super::applied::disk_full(&self.dir);
+                    }
                     tracing::warn!(%err, "could not commit the search index");
                     self.status().last_error = Some(err.to_string());
                     failures += 1;
@@ -380,6 +412,8 @@ impl Worker {
                     }
                     let backoff = Duration::from_millis(200 << failures.min(8));
                     commit_signal::wait_after(seen, Some(backoff), || stop.load(Ordering::SeqCst));
+                } else {
+                    out_of_space = false;
                 }
                 continue;
             }
@@ -685,6 +719,7 @@ impl Worker {
         if mark.complete {
             self.store.prune_search_outbox(mark.seq)?;
         }
+        super::applied::writable(&self.dir);
         let mut status = self.status();
         status.applied_seq = mark.seq;
         status.last_error = None;

@@ -30,7 +30,7 @@ mod snippet;
 mod upgrade_tests;
 mod verify;
 
-pub use applied::wait_applied;
+pub use applied::{wait_applied, Applied};
 pub use filter::SearchFilter;
 pub use index::{Mark, SearchIndex, SEARCH_DIR};
 pub use indexer::{catch_up, IndexerStatus, SearchIndexer};
