@@ -125,7 +125,7 @@ impl World {
         let mut files: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
         files.sort();
         let mut tail = String::new();
-        for file in files.iter().rev().take(2).rev() {
+        for file in files.iter().rev().take(3).rev() {
             let text = std::fs::read_to_string(file).unwrap_or_default();
             let lines: Vec<&str> = text.lines().collect();
             tail.push_str(&format!("--- {}\n", file.display()));

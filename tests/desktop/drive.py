@@ -20,7 +20,7 @@ The `gleaner` CLI is taken from BINARY's folder (or $GLEANER_CLI).
 No dependencies beyond Python's standard library. The app must see
 TAURI_WEBVIEW_AUTOMATION=true (set here for WebKitWebDriver, which starts it).
 """
-import argparse, json, os, re, shutil, socket, subprocess, sys, tempfile, time, traceback, urllib.request
+import argparse, json, os, re, shutil, signal, socket, subprocess, sys, tempfile, time, traceback, urllib.request
 
 ELEMENT = "element-6066-11e4-a52e-4f735466cecf"
 
@@ -204,12 +204,22 @@ class Session:
         # The app is a single instance per D-Bus session: until this one has
         # stopped its engine and exited, the next scenario's app would hand
         # over to it and exit, and WebKitWebDriver would wait for it forever.
+        # Ending the session does not always end the app (a tray app stays
+        # when its window closes): after a while it is asked to quit as the
+        # session manager would, with SIGTERM, which it answers by stopping
+        # its engine and exiting.
+        deadline = time.time() + 10
+        while self.app_pids() and time.time() < deadline:
+            time.sleep(0.1)
+        for pid in self.app_pids():
+            os.kill(pid, signal.SIGTERM)
         deadline = time.time() + 120
         while self.app_pids() and time.time() < deadline:
             time.sleep(0.1)
         for pid in self.app_pids():
-            print(f"drive: the app (pid {pid}) did not exit within 120 s: killing it", file=sys.stderr)
-            os.kill(pid, 9)
+            print(f"drive: the app (pid {pid}) did not exit within 120 s of SIGTERM: killing it",
+                  file=sys.stderr)
+            os.kill(pid, signal.SIGKILL)
         # GTK in the app starts xdg-document-portal, which mounts a FUSE
         # folder in the throwaway HOME's cache: unmount it before removing.
         for fusermount in ("fusermount3", "fusermount"):

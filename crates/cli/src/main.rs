@@ -85,10 +85,17 @@ fn init_logging(args: &args::Args) -> Option<tracing_appender::non_blocking::Wor
         tracing_subscriber::EnvFilter::try_from_env("GLEANER_LOG")
             .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(&default))
     };
-    let stderr = tracing_subscriber::fmt::layer()
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .with_filter(filter());
+    // An engine another command started in the background writes its log
+    // to the file alone: its stderr is a file kept for what it says when it
+    // cannot start (`engine::control::ensure_engine`), which must not grow
+    // with the log.
+    let detached = std::env::var_os(gleaner_core::engine::DETACHED_ENV).is_some();
+    let stderr = (!(is_daemon && detached)).then(|| {
+        tracing_subscriber::fmt::layer()
+            .with_writer(std::io::stderr)
+            .with_target(false)
+            .with_filter(filter())
+    });
     let mut guard = None;
     let file = is_daemon
         .then(|| gleaner_core::DataDir::resolve(args.data_dir.as_deref()).ok())

@@ -421,14 +421,22 @@ pub fn ensure_engine(data_dir: &crate::DataDir, program: &Path) -> Result<()> {
         }
     }
     data_dir.create()?;
+    // What the engine prints before its log file is open (a refusal at
+    // start) goes to a file, so a start that fails can say why.
+    let stderr_path = data_dir.logs().join(ENGINE_STDERR_FILE);
+    let stderr = std::fs::create_dir_all(data_dir.logs())
+        .and_then(|()| std::fs::File::create(&stderr_path))
+        .map(std::process::Stdio::from)
+        .unwrap_or_else(|_| std::process::Stdio::null());
     let mut command = std::process::Command::new(program);
     command
         .arg("--data-dir")
         .arg(data_dir.path())
         .arg("daemon")
+        .env(DETACHED_ENV, "1")
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null());
+        .stderr(stderr);
     // SAFETY: setsid is async-signal-safe and touches no memory.
     unsafe {
         command.pre_exec(|| {
@@ -456,9 +464,14 @@ pub fn ensure_engine(data_dir: &crate::DataDir, program: &Path) -> Result<()> {
             // lock and answers once it has started): wait for that one.
             if crate::lock::EngineLock::holder(&data_dir.engine_lock()).is_none() && !ping(&socket)
             {
-                return Err(waiting(format!(
-                    "it exited at start ({status}); see the logs folder"
-                )));
+                let said = std::fs::read_to_string(&stderr_path).unwrap_or_default();
+                let said: Vec<&str> = said.lines().filter(|l| !l.trim().is_empty()).collect();
+                let said = said[said.len().saturating_sub(3)..].join(" / ");
+                return Err(waiting(if said.is_empty() {
+                    format!("it exited at start ({status}); see the logs folder")
+                } else {
+                    format!("it exited at start ({status}): {said}")
+                }));
             }
         }
         if started.elapsed() > ENGINE_START_LIMIT {
@@ -470,6 +483,13 @@ pub fn ensure_engine(data_dir: &crate::DataDir, program: &Path) -> Result<()> {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// Set in the environment of an engine started by [`ensure_engine`]: it
+/// then logs to its log file only, not to its standard error.
+pub const DETACHED_ENV: &str = "GLEANER_DETACHED";
+
+/// Where a started engine's standard error goes, in the logs folder.
+const ENGINE_STDERR_FILE: &str = "engine-stderr.log";
 
 /// How long a starting engine may take to answer.
 pub const ENGINE_START_LIMIT: Duration = Duration::from_secs(180);

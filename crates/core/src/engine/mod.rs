@@ -13,5 +13,6 @@ mod garbage;
 mod index_identity;
 mod runner;
 
+pub use control::DETACHED_ENV;
 pub use daemon::{run, EngineEvents};
 pub use runner::PAUSED_BY_USER;
