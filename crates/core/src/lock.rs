@@ -13,6 +13,9 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
+/// How long a lock found taken is tried again before it counts as held.
+const BUSY_PATIENCE: std::time::Duration = std::time::Duration::from_millis(500);
+
 /// A held engine lock; dropping it releases the lock.
 #[derive(Debug)]
 pub struct EngineLock {
@@ -31,16 +34,28 @@ impl EngineLock {
             .mode(0o600)
             .open(path)
             .map_err(|e| Error::io("opening engine lock", path, e))?;
-        // SAFETY: flock on a file descriptor we own; no memory is involved.
-        let locked = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0;
-        if !locked {
+        // A probe ([`EngineLock::holder`], run by every command that asks
+        // whether an engine runs) holds a shared lock for microseconds: an
+        // engine starting just then must not take it for another engine.
+        // Only a lock still held after `BUSY_PATIENCE` is one.
+        let patience = std::time::Instant::now() + BUSY_PATIENCE;
+        loop {
+            // SAFETY: flock on a file descriptor we own; no memory is involved.
+            let locked =
+                unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0;
+            if locked {
+                break;
+            }
             let err = std::io::Error::last_os_error();
-            if err.raw_os_error() == Some(libc::EWOULDBLOCK) {
+            if err.raw_os_error() != Some(libc::EWOULDBLOCK) {
+                return Err(Error::io("locking", path, err));
+            }
+            if std::time::Instant::now() >= patience {
                 return Err(Error::EngineBusy {
                     pid: read_pid(&mut file),
                 });
             }
-            return Err(Error::io("locking", path, err));
+            std::thread::sleep(std::time::Duration::from_millis(10));
         }
         file.set_len(0)
             .map_err(|e| Error::io("writing engine lock", path, e))?;
@@ -106,5 +121,25 @@ mod tests {
         drop(lock);
         assert_eq!(EngineLock::holder(&path), None);
         EngineLock::acquire(&path).unwrap();
+    }
+
+    #[test]
+    fn a_probe_during_the_start_does_not_look_like_another_engine() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("engine.lock");
+        std::fs::write(&path, "").unwrap();
+        // A probe's shared lock, held a little longer than a real probe.
+        let probe = File::open(&path).unwrap();
+        // SAFETY: flock on a descriptor we own.
+        assert_eq!(
+            unsafe { libc::flock(probe.as_raw_fd(), libc::LOCK_SH | libc::LOCK_NB) },
+            0
+        );
+        let released = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            drop(probe);
+        });
+        EngineLock::acquire(&path).expect("the lock once the probe is gone");
+        released.join().unwrap();
     }
 }
