@@ -1,4 +1,5 @@
 //! Measures the search analyzer against tantivy's stock analyzer and FTS5.
+//! Long because it builds three analyzers and their corpora side by side in one measuring program.
 //!
 //! Run in release mode (the numbers of a debug build mean nothing):
 //!

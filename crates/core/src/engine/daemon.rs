@@ -1,4 +1,5 @@
 //! The engine loop.
+//! One file because the loop and the state it mutates are one concept; its helpers already live in `daemon/`.
 //!
 //! One thread owns the index (the write connection) and reacts, in turn, to
 //! batches of changes from the watcher, requests from the control socket,

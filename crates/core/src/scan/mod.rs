@@ -1,4 +1,5 @@
 //! A full scan of one source: walk, plan, read in parallel, write in batches.
+//! One file because the threads, the batch writer and the decisions share the scan's state; plan and worker are apart.
 //!
 //! ```text
 //! walk ──► plan (stat compare, inode moves) ──► work queue ──► N readers

@@ -1,4 +1,5 @@
 //! Running a query against the search index, from any process.
+//! One file because planning a query and running it share the plan; collecting, filtering, hits and snippets are apart.
 //!
 //! A query is looked for in two places at once: the **text** (the chunks
 //! index; a unit scores its best chunk's BM25) and the **labels** (file

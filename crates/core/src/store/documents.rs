@@ -1,4 +1,5 @@
 //! Documents and contents: the scan's write path and the reads it plans from.
+//! One file because the write path's statements belong to one transaction shape.
 //!
 //! A batch of [`WriteOp`]s is applied in one transaction. New text is written
 //! before a path is switched to it; a content that no document (active or

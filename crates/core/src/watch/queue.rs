@@ -1,4 +1,5 @@
 //! The debounce queue: raw file events in, [`Change`]s out when they are due.
+//! One file because dedupe, debounce and rename pairing work on one queue; most of its length is tests.
 //!
 //! Pure logic with the time passed in, so its tests are deterministic and
 //! instant. Invariants:

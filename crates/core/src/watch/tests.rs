@@ -1,4 +1,5 @@
 //! The watcher on real inotify and real temporary directories.
+//! Long because each watcher behaviour needs a real tree and a real inotify session.
 //!
 //! Timing is never asserted tightly: a test waits on the channel with a
 //! generous timeout, and "nothing happened" is checked after a sentinel
