@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds Gleaner and starts the tray app (the
 # settings window opens on the first run). The `gleaner` command line is
-# built alongside: "$CARGO_TARGET_DIR/debug/gleaner --help".
+# built alongside and installed on the PATH (`gleaner --help`).
 #
 # Usage: scripts/run.sh [ARGS FOR THE APP...]
 set -euo pipefail
@@ -11,5 +11,22 @@ scripts/setup-debian.sh
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/gleaner-target}
 npm run --silent ui:build
 cargo build --workspace
-echo "gleaner CLI: $CARGO_TARGET_DIR/debug/gleaner"
+
+# The command line goes on the PATH: /usr/local/bin (with sudo, which the
+# package step above already asked for, when not root), else ~/.local/bin.
+built="$CARGO_TARGET_DIR/debug/gleaner"
+if [[ $(id -u) -eq 0 ]]; then
+  install -m 0755 "$built" /usr/local/bin/gleaner
+  echo "gleaner CLI: /usr/local/bin/gleaner"
+elif command -v sudo >/dev/null && sudo install -m 0755 "$built" /usr/local/bin/gleaner; then
+  echo "gleaner CLI: /usr/local/bin/gleaner"
+else
+  mkdir -p "$HOME/.local/bin"
+  install -m 0755 "$built" "$HOME/.local/bin/gleaner"
+  echo "gleaner CLI: $HOME/.local/bin/gleaner"
+  case ":$PATH:" in
+    *":$HOME/.local/bin:"*) ;;
+    *) echo "  (~/.local/bin is on the PATH from your next login; until then run it by that path)" ;;
+  esac
+fi
 exec "$CARGO_TARGET_DIR/debug/gleaner-desktop" --show-settings "$@"

@@ -4,7 +4,8 @@
 //! ```text
 //! walk ──► plan (stat compare, inode moves) ──► work queue ──► N readers
 //!                                                  (read + MD5 + extract + chunk)
-//!                                                         │ bounded channel
+//!                                                         │ bounded channel, and a
+//!                                                         │ bound on the text in flight
 //!                                                         ▼
 //!                          this thread: decide ops ──► batch ──► one transaction
 //! ```
@@ -20,6 +21,7 @@
 //! The observer is asked at every file boundary whether to go on; a stop
 //! keeps everything committed so far.
 
+mod in_flight;
 mod plan;
 mod worker;
 
@@ -38,6 +40,7 @@ use crate::store::{
     now_ms, path_text, text_path, ContentChange, DocumentRow, JobCounts, Store, WriteOp,
 };
 use crate::walk::{walk_paths, walk_source, WalkOptions, WalkProblem, WalkedFile};
+use in_flight::InFlight;
 
 pub use plan::{plan_scan, ScanPlan, StatMove, WorkItem, WorkReason};
 pub use worker::{read_file, ReadOptions, ReadOutcome};
@@ -66,6 +69,9 @@ pub struct ScanOptions {
     pub walk_threads: usize,
     /// Run the readers at low CPU and I/O priority (background engine).
     pub low_priority: bool,
+    /// Extracted text held between the readers and the committed batch
+    /// (see `in_flight`); a batch is committed when it holds half of it.
+    pub in_flight_text_bytes: usize,
 }
 
 impl ScanOptions {
@@ -81,6 +87,7 @@ impl ScanOptions {
             batch_max_age: Duration::from_millis(250),
             walk_threads: 2,
             low_priority: false,
+            in_flight_text_bytes: IN_FLIGHT_TEXT_BYTES,
         }
     }
 }
@@ -270,7 +277,9 @@ fn scan_marked(
         }
     }
 
-    let mut writer = BatchWriter::new(store, job_id, options);
+    let in_flight = InFlight::new(options.in_flight_text_bytes);
+    let in_flight = &in_flight;
+    let mut writer = BatchWriter::new(store, job_id, options, in_flight);
     for stat_move in &plan.moves {
         counts.moved += 1;
         writer.push(
@@ -351,6 +360,9 @@ fn scan_marked(
                         if let Some(err) = lookup.take_corruption() {
                             return fail(err);
                         }
+                        if !in_flight.take(text_bytes(&outcome)) {
+                            break;
+                        }
                         if result_tx.send((item, outcome)).is_err() {
                             break;
                         }
@@ -363,13 +375,16 @@ fn scan_marked(
         loop {
             // Wake up at least once per batch age, so a slow file (a large
             // PDF) does not hold finished ones back from search.
-            let (item, outcome) = match result_rx.recv_timeout(options.batch_max_age) {
+            // A reader waiting for room is seen within IN_FLIGHT_POLL.
+            let wait = options.batch_max_age.min(IN_FLIGHT_POLL);
+            let (item, outcome) = match result_rx.recv_timeout(wait) {
                 Ok(result) => result,
                 Err(crossbeam_channel::RecvTimeoutError::Timeout) => {
                     if error.is_none() {
                         if let Err(err) = writer.flush_if_due(&mut counts) {
                             error = Some(err);
                             stop.store(true, Ordering::Relaxed);
+                            in_flight.close();
                         }
                     }
                     continue;
@@ -377,8 +392,12 @@ fn scan_marked(
                 Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
             };
             if error.is_some() || stopped || stop.load(Ordering::Relaxed) {
-                continue; // drain so readers can finish
+                // Drain so readers can finish.
+                in_flight.close();
+                in_flight.give_back(text_bytes(&outcome));
+                continue;
             }
+            let bytes = text_bytes(&outcome);
             let op = decide(
                 source.id,
                 &item,
@@ -387,11 +406,17 @@ fn scan_marked(
                 &mut vanished_by_content,
                 &mut moved_docs,
             );
+            if op.is_some() {
+                writer.hold(bytes);
+            } else {
+                in_flight.give_back(bytes);
+            }
             counts.indexed_files += 1;
             counts.last_indexed_file = Some(item.file.path.to_string_lossy().into_owned());
             if let Some(Err(err)) = op.map(|op| writer.push(op, &mut counts)) {
                 error = Some(err);
                 stop.store(true, Ordering::Relaxed);
+                in_flight.close();
                 continue;
             }
             if last_progress.elapsed() >= Duration::from_millis(100) {
@@ -404,6 +429,7 @@ fn scan_marked(
             if observer.checkpoint() == Flow::Stop {
                 stopped = true;
                 stop.store(true, Ordering::Relaxed);
+                in_flight.close();
             }
         }
     });
@@ -614,21 +640,50 @@ struct BatchWriter<'s> {
     job_id: Option<&'s str>,
     batch: Vec<WriteOp>,
     pending_bytes: usize,
+    /// Commit when `pending_bytes` reaches this.
+    max_bytes: usize,
+    /// Text taken from the in-flight budget by what the batch holds.
+    held_bytes: usize,
+    in_flight: &'s InFlight,
     opened: Instant,
     max_files: usize,
     max_age: Duration,
 }
 
-/// Text held in memory before a batch is committed regardless of its age.
-const BATCH_MAX_TEXT_BYTES: usize = 32 * 1024 * 1024;
+/// Extracted text between the readers and the committed batch: a full
+/// batch (16 MiB, committed regardless of its age), and as much again on
+/// its way (see `in_flight`).
+const IN_FLIGHT_TEXT_BYTES: usize = 32 << 20;
+
+/// How soon the writer notices a reader waiting for room.
+const IN_FLIGHT_POLL: Duration = Duration::from_millis(20);
+
+/// The extracted text a read outcome carries.
+fn text_bytes(outcome: &ReadOutcome) -> usize {
+    match outcome {
+        ReadOutcome::Read {
+            extracted: Some(Ok(new)),
+            ..
+        } => new.text_bytes,
+        _ => 0,
+    }
+}
 
 impl<'s> BatchWriter<'s> {
-    fn new(store: &'s mut Store, job_id: Option<&'s str>, options: &ScanOptions) -> Self {
+    fn new(
+        store: &'s mut Store,
+        job_id: Option<&'s str>,
+        options: &ScanOptions,
+        in_flight: &'s InFlight,
+    ) -> Self {
         BatchWriter {
             store,
             job_id,
             batch: Vec::new(),
             pending_bytes: 0,
+            max_bytes: (options.in_flight_text_bytes / 2).max(1),
+            held_bytes: 0,
+            in_flight,
             opened: Instant::now(),
             max_files: options.batch_max_files.max(1),
             max_age: options.batch_max_age,
@@ -649,15 +704,24 @@ impl<'s> BatchWriter<'s> {
         self.batch.push(op);
         if self.batch.len() >= self.max_files
             || self.opened.elapsed() >= self.max_age
-            || self.pending_bytes >= BATCH_MAX_TEXT_BYTES
+            || self.pending_bytes >= self.max_bytes
+            || self.in_flight.readers_waiting()
         {
             self.flush(counts)?;
         }
         Ok(())
     }
 
+    /// Counts text taken from the in-flight budget, given back when the
+    /// batch that holds it is committed.
+    fn hold(&mut self, bytes: usize) {
+        self.held_bytes += bytes;
+    }
+
     fn flush_if_due(&mut self, counts: &mut JobCounts) -> Result<()> {
-        if !self.batch.is_empty() && self.opened.elapsed() >= self.max_age {
+        if !self.batch.is_empty()
+            && (self.opened.elapsed() >= self.max_age || self.in_flight.readers_waiting())
+        {
             self.flush(counts)?;
         }
         Ok(())
@@ -672,6 +736,8 @@ impl<'s> BatchWriter<'s> {
         counts.total_chunks += chunks;
         self.batch.clear();
         self.pending_bytes = 0;
+        self.in_flight
+            .give_back(std::mem::take(&mut self.held_bytes));
         Ok(())
     }
 }

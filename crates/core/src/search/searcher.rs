@@ -638,7 +638,13 @@ fn expand_prefix(
                 cut = true;
                 break;
             }
-            *freq.entry(key.to_vec()).or_default() += u64::from(info.doc_freq);
+            // Most words are in several segments: a key is copied once.
+            match freq.get_mut(key) {
+                Some(count) => *count += u64::from(info.doc_freq),
+                None => {
+                    freq.insert(key.to_vec(), u64::from(info.doc_freq));
+                }
+            }
         }
     }
     let mut words: Vec<(Vec<u8>, u64)> = freq.into_iter().collect();

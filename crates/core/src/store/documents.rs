@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
 
+use super::stored_text::{LoadText, StoreText};
 use super::{now_ms, JobCounts, Store};
 use crate::error::Result;
 use crate::fingerprint::{FileStat, Md5};
@@ -370,7 +371,7 @@ impl Store {
         let mut text: Option<String> = None;
         while let Some(row) = rows.next()? {
             text.get_or_insert_with(String::new)
-                .push_str(row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?);
+                .push_str(&row.get::<_, LoadText>(0)?.0);
         }
         Ok(text)
     }
@@ -588,7 +589,7 @@ fn store_content(tx: &Transaction<'_>, new: &NewContent) -> Result<(i64, u64)> {
             chunk.byte_end as i64,
             chunk.line_start as i64,
             chunk.line_end as i64,
-            chunk.text
+            StoreText(&chunk.text)
         ])?;
     }
     Ok((id, new.chunks.len() as u64))

@@ -22,6 +22,7 @@ pub(crate) mod schema;
 mod search_feed;
 mod settings;
 mod sources;
+mod stored_text;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -11,6 +11,7 @@ use std::collections::BTreeSet;
 
 use rusqlite::{params, OptionalExtension};
 
+use super::stored_text::LoadText;
 use super::Store;
 use crate::error::Result;
 
@@ -220,7 +221,7 @@ impl Store {
                 seq: row.get(0)?,
                 line_start: row.get(1)?,
                 line_end: row.get(2)?,
-                text: row.get(3)?,
+                text: row.get::<_, LoadText>(3)?.0,
             })?;
         }
         Ok(())
@@ -239,7 +240,7 @@ impl Store {
                     seq: row.get(0)?,
                     line_start: row.get(1)?,
                     line_end: row.get(2)?,
-                    text: row.get(3)?,
+                    text: row.get::<_, LoadText>(3)?.0,
                 })
             })
             .optional()?)
