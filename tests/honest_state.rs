@@ -247,10 +247,23 @@ fn a_deleted_data_directory_stops_the_engine_and_reading_never_recreates_it() {
 #[test]
 fn index_on_damaged_pages_stops_with_the_rebuild_advice() {
     let w = World::new();
+    // Words that do not repeat, so the stored (compressed) text still
+    // spreads over many pages.
+    let words = |seed: u64| -> String {
+        (0..250u64)
+            .map(|j| {
+                format!(
+                    "{:x}",
+                    (seed * 7919 + j).wrapping_mul(2_654_435_761) % 1_000_003
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     for i in 0..400 {
         w.write(
             &format!("d{}/f{i}.txt", i % 8),
-            format!("osprey{i} {}", "fish hawk over water ".repeat(30)),
+            format!("osprey{i} {}", words(i)),
         );
     }
     w.index();
@@ -270,7 +283,7 @@ fn index_on_damaged_pages_stops_with_the_rebuild_advice() {
     for i in 0..400 {
         w.write(
             &format!("d{}/f{i}.txt", i % 8),
-            format!("kestrel{i} {}", "hovering over the field ".repeat(30)),
+            format!("kestrel{i} {}", words(i + 1_000)),
         );
     }
     let out = w.cmd().arg("index").output().unwrap();
