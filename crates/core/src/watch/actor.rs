@@ -1,7 +1,7 @@
 //! The watcher's actor: one thread owning the inotify watches, the queue and
-//! One file because every event kind mutates the same per-source state in one `select!`.
 //! every source's state, driven by one `select!` over commands, raw notify
 //! events and a timer armed only while something is pending.
+//! One file because every event kind mutates the same per-source state in one `select!`.
 //!
 //! Raw events are translated here and handed to the [`DebounceQueue`]; the
 //! rules for what each event means live in this file, the rules for
