@@ -406,11 +406,10 @@ fn scan_marked(
                 &mut vanished_by_content,
                 &mut moved_docs,
             );
-            if op.is_some() {
-                writer.hold(bytes);
-            } else {
-                in_flight.give_back(bytes);
-            }
+            // The batch holds a new content's text until it is committed
+            // (the writer gives it back then); any other text is gone now.
+            let carried = op.as_ref().map_or(0, carried_text);
+            in_flight.give_back(bytes.saturating_sub(carried));
             counts.indexed_files += 1;
             counts.last_indexed_file = Some(item.file.path.to_string_lossy().into_owned());
             if let Some(Err(err)) = op.map(|op| writer.push(op, &mut counts)) {
@@ -639,11 +638,10 @@ struct BatchWriter<'s> {
     store: &'s mut Store,
     job_id: Option<&'s str>,
     batch: Vec<WriteOp>,
+    /// Text of new contents in the batch, taken from the in-flight budget.
     pending_bytes: usize,
     /// Commit when `pending_bytes` reaches this.
     max_bytes: usize,
-    /// Text taken from the in-flight budget by what the batch holds.
-    held_bytes: usize,
     in_flight: &'s InFlight,
     opened: Instant,
     max_files: usize,
@@ -669,6 +667,17 @@ fn text_bytes(outcome: &ReadOutcome) -> usize {
     }
 }
 
+/// The extracted text a write operation carries into the batch.
+fn carried_text(op: &WriteOp) -> usize {
+    match op {
+        WriteOp::Index {
+            content: ContentChange::New(new),
+            ..
+        } => new.text_bytes,
+        _ => 0,
+    }
+}
+
 impl<'s> BatchWriter<'s> {
     fn new(
         store: &'s mut Store,
@@ -682,7 +691,6 @@ impl<'s> BatchWriter<'s> {
             batch: Vec::new(),
             pending_bytes: 0,
             max_bytes: (options.in_flight_text_bytes / 2).max(1),
-            held_bytes: 0,
             in_flight,
             opened: Instant::now(),
             max_files: options.batch_max_files.max(1),
@@ -691,13 +699,7 @@ impl<'s> BatchWriter<'s> {
     }
 
     fn push(&mut self, op: WriteOp, counts: &mut JobCounts) -> Result<()> {
-        if let WriteOp::Index {
-            content: ContentChange::New(new),
-            ..
-        } = &op
-        {
-            self.pending_bytes += new.text_bytes;
-        }
+        self.pending_bytes += carried_text(&op);
         if self.batch.is_empty() {
             self.opened = Instant::now();
         }
@@ -710,12 +712,6 @@ impl<'s> BatchWriter<'s> {
             self.flush(counts)?;
         }
         Ok(())
-    }
-
-    /// Counts text taken from the in-flight budget, given back when the
-    /// batch that holds it is committed.
-    fn hold(&mut self, bytes: usize) {
-        self.held_bytes += bytes;
     }
 
     fn flush_if_due(&mut self, counts: &mut JobCounts) -> Result<()> {
@@ -735,9 +731,8 @@ impl<'s> BatchWriter<'s> {
         let chunks = self.store.apply(&self.batch, job)?;
         counts.total_chunks += chunks;
         self.batch.clear();
-        self.pending_bytes = 0;
         self.in_flight
-            .give_back(std::mem::take(&mut self.held_bytes));
+            .give_back(std::mem::take(&mut self.pending_bytes));
         Ok(())
     }
 }
