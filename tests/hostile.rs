@@ -23,25 +23,45 @@ use std::time::{Duration, Instant};
 use common::{counts, is_root, World};
 use serde_json::Value;
 
-/// Runs a command, killing it (and failing the test) if it has not ended
-/// after `limit`: a reader blocked on a FIFO must show up as a failure, not
-/// as a test suite that never ends.
-fn run_bounded(mut cmd: Command, limit: Duration) -> Output {
+/// How long a command may use no CPU at all (nor its child processes)
+/// before it counts as hung: a reader blocked on a FIFO uses none.
+const IDLE_LIMIT: Duration = Duration::from_secs(60);
+
+/// Runs a command, killing it (and failing the test) when it hangs: a
+/// reader blocked on a FIFO must show up as a failure, not as a test suite
+/// that never ends. Hung means idle (no CPU time gained by it or its
+/// children for [`IDLE_LIMIT`]) or still running after `ceiling` (a loop).
+/// A loaded machine makes a command slow, not idle, so the verdict does not
+/// depend on how fast the machine is; the ceiling is far above any healthy
+/// run on a busy machine.
+fn run_bounded(mut cmd: Command, ceiling: Duration) -> Output {
     let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn gleaner");
-    let deadline = Instant::now() + limit;
+    let started = Instant::now();
+    let (mut cpu, mut progressed) = (cpu_ticks(child.id()), Instant::now());
     loop {
         if child.try_wait().unwrap().is_some() {
             return child.wait_with_output().unwrap();
         }
-        if Instant::now() > deadline {
+        let now = cpu_ticks(child.id());
+        if now != cpu {
+            (cpu, progressed) = (now, Instant::now());
+        }
+        let hung = if progressed.elapsed() > IDLE_LIMIT {
+            Some(format!("used no CPU for {IDLE_LIMIT:?}"))
+        } else if started.elapsed() > ceiling {
+            Some(format!("still running after {ceiling:?}"))
+        } else {
+            None
+        };
+        if let Some(why) = hung {
             let _ = child.kill();
             let out = child.wait_with_output().unwrap();
             panic!(
-                "gleaner hung (killed after {limit:?}); stderr: {}",
+                "gleaner hung ({why}; killed); stderr: {}",
                 String::from_utf8_lossy(&out.stderr)
             );
         }
@@ -49,10 +69,38 @@ fn run_bounded(mut cmd: Command, limit: Duration) -> Output {
     }
 }
 
+/// CPU time, in clock ticks, of `pid` (with its reaped children) and of
+/// its live child processes (extractors).
+fn cpu_ticks(pid: u32) -> u64 {
+    // Fields after the command name, which may hold spaces: state is
+    // field 3, ppid 4, utime 14, stime 15, cutime 16, cstime 17.
+    fn fields(stat: &str) -> Vec<&str> {
+        stat.rsplit_once(')')
+            .map_or_else(Vec::new, |(_, rest)| rest.split_whitespace().collect())
+    }
+    let ticks = |f: &[&str], from: usize, to: usize| -> u64 {
+        (from..=to)
+            .filter_map(|i| f.get(i - 3).and_then(|v| v.parse::<u64>().ok()))
+            .sum()
+    };
+    let own = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let mut total = ticks(&fields(&own), 14, 17);
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        let f = fields(&stat);
+        if f.get(1).and_then(|p| p.parse::<u32>().ok()) == Some(pid) {
+            total += ticks(&f, 14, 15);
+        }
+    }
+    total
+}
+
 fn index_bounded(w: &World, root: &Path) -> Value {
     let mut cmd = w.cmd();
     cmd.args(["index", root.to_str().unwrap(), "--json"]);
-    let out = run_bounded(cmd, Duration::from_secs(300));
+    let out = run_bounded(cmd, Duration::from_secs(1800));
     common::assert_success(&out, &["index"]);
     serde_json::from_slice(&out.stdout).unwrap()
 }
@@ -400,7 +448,7 @@ fn permission_flips_keep_documents_and_recover() {
     let index = |w: &World| -> Value {
         let mut cmd = unprivileged(w);
         cmd.args(["index", w.docs().to_str().unwrap(), "--json"]);
-        let out = run_bounded(cmd, Duration::from_secs(120));
+        let out = run_bounded(cmd, Duration::from_secs(1800));
         common::assert_success(&out, &["index (unprivileged)"]);
         serde_json::from_slice(&out.stdout).unwrap()
     };

@@ -27,6 +27,45 @@ fn kill(pid: i32, signal: i32) {
 }
 
 #[test]
+fn an_engine_started_while_the_old_one_exits_waits_it_out() {
+    // The lock held by a process that does not answer: an engine killed an
+    // instant ago, still being torn down (health already says none runs).
+    let w = World::new();
+    let _stop = StopEngine(&w);
+    w.write("a.md", "ocelot");
+    w.ok(&["source", "add", w.docs().to_str().unwrap()]);
+    std::fs::create_dir_all(w.data()).unwrap();
+    let lock = gleaner_core::lock::EngineLock::acquire(&w.data().join("engine.lock")).unwrap();
+    let client = {
+        let mut cmd = w.cmd();
+        cmd.args(["index", "--background", "--json"]);
+        std::thread::spawn(move || cmd.output().unwrap())
+    };
+    // The first engine it starts finds the lock taken and exits...
+    let said = w.data().join("logs").join("engine-stderr.log");
+    wait_until(
+        "an engine gives up on the held lock",
+        Duration::from_secs(120),
+        || {
+            std::fs::read_to_string(&said)
+                .unwrap_or_default()
+                .contains("already running")
+        },
+    );
+    // ...then the old one is gone, and the client starts another.
+    drop(lock);
+    let out = client.join().unwrap();
+    common::assert_success(&out, &["index", "--background"]);
+    let id = serde_json::from_slice::<Value>(&out.stdout).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    wait_until("the job completes", Duration::from_secs(120), || {
+        job(&w, &id)["status"] == "completed"
+    });
+}
+
+#[test]
 fn a_background_job_starts_an_engine_and_completes() {
     let w = World::new();
     let _stop = StopEngine(&w);
@@ -191,7 +230,7 @@ fn jobs_survive_sigkill_at_random_points() {
         }
         kill(pid, libc::SIGKILL);
         wait_until(
-            "the killed engine releases its lock",
+            "the killed engine stops answering",
             Duration::from_secs(10),
             || {
                 w.cmd()
@@ -454,7 +493,7 @@ fn sigkill_during_rescans_and_live_bursts_converges() {
         let pid = engine_pid(&w).expect("engine pid");
         kill(pid, libc::SIGKILL);
         wait_until(
-            "the killed engine releases its lock",
+            "the killed engine stops answering",
             Duration::from_secs(10),
             || {
                 w.cmd()

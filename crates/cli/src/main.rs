@@ -61,6 +61,12 @@ fn main() -> ExitCode {
                 );
             }
             eprintln!("gleaner: {message}");
+            if err
+                .downcast_ref::<commands::EngineAlreadyRunning>()
+                .is_some()
+            {
+                return ExitCode::from(gleaner_core::engine::control::ENGINE_BUSY_EXIT);
+            }
             ExitCode::FAILURE
         }
     }

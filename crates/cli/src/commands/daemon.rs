@@ -19,11 +19,7 @@ pub fn run(
     shutdown: crossbeam_channel::Receiver<()>,
     http: Option<&str>,
 ) -> Result<()> {
-    let busy = |pid| {
-        anyhow::anyhow!(
-            "another Gleaner engine (pid {pid}) is already running for this data directory"
-        )
-    };
+    let busy = |pid| anyhow::Error::new(EngineAlreadyRunning { pid });
     // Before the port is bound: a second daemon should say that it is one,
     // not that the port is taken.
     if let Some(pid) = EngineLock::holder(&data_dir.engine_lock()) {
@@ -50,6 +46,26 @@ pub fn run(
         other => Ok(other?),
     }
 }
+
+/// Why a daemon did not start: the data directory has its engine. `main`
+/// exits with [`control::ENGINE_BUSY_EXIT`] for it, which tells a client
+/// that started this daemon that it lost a race, not that it failed.
+#[derive(Debug)]
+pub struct EngineAlreadyRunning {
+    pid: u32,
+}
+
+impl std::fmt::Display for EngineAlreadyRunning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "another Gleaner engine (pid {}) is already running for this data directory",
+            self.pid
+        )
+    }
+}
+
+impl std::error::Error for EngineAlreadyRunning {}
 
 /// Asks the running engine to stop and waits until it has released the lock.
 pub fn stop(data_dir: &DataDir) -> Result<()> {

@@ -13,7 +13,7 @@ use gleaner_core::{DataDir, Index};
 
 use crate::args::{Args, Command};
 
-pub use daemon::shutdown_on_signals;
+pub use daemon::{shutdown_on_signals, EngineAlreadyRunning};
 
 /// Runs one parsed command line; `shutdown` fires on SIGINT/SIGTERM (daemon only).
 pub fn run(args: Args, shutdown: Option<crossbeam_channel::Receiver<()>>) -> Result<()> {

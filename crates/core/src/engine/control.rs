@@ -444,9 +444,13 @@ pub fn ensure_engine(data_dir: &crate::DataDir, program: &Path) -> Result<()> {
             Ok(())
         });
     }
-    let mut child = command
-        .spawn()
-        .map_err(|e| Error::io("starting the engine", program, e))?;
+    let spawn = |command: &mut std::process::Command| {
+        command
+            .spawn()
+            .map_err(|e| Error::io("starting the engine", program, e))
+    };
+    let mut child = spawn(&mut command)?;
+    let mut attempts = 1;
     let started = std::time::Instant::now();
     let waiting = |reason: String| {
         Error::io(
@@ -464,6 +468,17 @@ pub fn ensure_engine(data_dir: &crate::DataDir, program: &Path) -> Result<()> {
             // lock and answers once it has started): wait for that one.
             if crate::lock::EngineLock::holder(&data_dir.engine_lock()).is_none() && !ping(&socket)
             {
+                // It lost to an engine that was still exiting (killed an
+                // instant ago: the kernel drops its lock only once the
+                // process is gone, which a loaded machine makes slow), and
+                // that one is gone now: start again.
+                if status.code() == Some(i32::from(ENGINE_BUSY_EXIT))
+                    && attempts < ENGINE_START_ATTEMPTS
+                {
+                    attempts += 1;
+                    child = spawn(&mut command)?;
+                    continue;
+                }
                 let said = std::fs::read_to_string(&stderr_path).unwrap_or_default();
                 let said: Vec<&str> = said.lines().filter(|l| !l.trim().is_empty()).collect();
                 let said = said[said.len().saturating_sub(3)..].join(" / ");
@@ -483,6 +498,13 @@ pub fn ensure_engine(data_dir: &crate::DataDir, program: &Path) -> Result<()> {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// The exit status of an engine that found another holding the lock.
+pub const ENGINE_BUSY_EXIT: u8 = 75;
+
+/// How many engines [`ensure_engine`] starts, one after the other, while
+/// each finds the lock held by an engine that then turns out to be gone.
+const ENGINE_START_ATTEMPTS: u32 = 5;
 
 /// Set in the environment of an engine started by [`ensure_engine`]: it
 /// then logs to its log file only, not to its standard error.

@@ -17,6 +17,7 @@ use tantivy::directory::MmapDirectory;
 use tantivy::Index;
 
 use super::analysis::{analysis_fingerprint, register_tokenizers};
+use super::read_directory::WriterDirectory;
 use super::schema::{self, ChunkFields, LabelFields, SCHEMA_VERSION};
 use crate::error::{Error, Result};
 
@@ -123,16 +124,20 @@ impl SearchIndex {
     }
 }
 
+/// Opens one of the two indexes; `create` is the writer's side, which reads
+/// what it merges without mapping it (see `read_directory`).
 fn open_one(path: &PathBuf, schema: tantivy::schema::Schema, create: bool) -> Result<Index> {
-    let directory = MmapDirectory::open(path).map_err(|e| {
+    let unreadable = |e: &dyn std::fmt::Display| {
         Error::SearchIndex(tantivy::TantivyError::SystemError(format!(
             "{}: {e}",
             path.display()
         )))
-    })?;
+    };
     let index = if create {
+        let directory = WriterDirectory::open(path).map_err(|e| unreadable(&e))?;
         Index::open_or_create(directory, schema)?
     } else {
+        let directory = MmapDirectory::open(path).map_err(|e| unreadable(&e))?;
         Index::open(directory)?
     };
     register_tokenizers(index.tokenizers());

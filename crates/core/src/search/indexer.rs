@@ -64,6 +64,19 @@ const STORE_CACHE_KIB: u32 = 4 * 1024;
 /// Memory the label writer buffers (tantivy's minimum).
 const LABEL_WRITER_BYTES: usize = 15 << 20;
 
+/// One thread adds documents and one merges segments. tantivy merges on
+/// four threads by default: on a first index, concurrent merges of large
+/// segments, each with its inputs and the output it builds, were what set
+/// the engine's peak memory, while a single merge thread keeps up with one
+/// indexing thread (merges are queued, not skipped).
+fn writer_options(memory_bytes: usize) -> tantivy::indexer::IndexWriterOptions {
+    tantivy::indexer::IndexWriterOptions::builder()
+        .num_worker_threads(1)
+        .num_merge_threads(1)
+        .memory_budget_per_thread(memory_bytes)
+        .build()
+}
+
 /// What the indexer is doing, for health and status.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct IndexerStatus {
@@ -310,10 +323,10 @@ impl Worker {
         store.limit_page_cache(STORE_CACHE_KIB)?;
         let chunks = index
             .chunks
-            .writer_with_num_threads(1, CHUNK_WRITER_BYTES)?;
+            .writer_with_options(writer_options(CHUNK_WRITER_BYTES))?;
         let labels = index
             .labels
-            .writer_with_num_threads(1, LABEL_WRITER_BYTES)?;
+            .writer_with_options(writer_options(LABEL_WRITER_BYTES))?;
         let label_reader = index
             .labels
             .reader_builder()

@@ -23,6 +23,7 @@ mod index;
 pub mod indexer;
 pub mod legacy;
 pub mod query;
+mod read_directory;
 mod schema;
 mod searcher;
 mod snippet;
