@@ -35,6 +35,7 @@ use tantivy::schema::TantivyDocument;
 use tantivy::{IndexReader, IndexWriter, ReloadPolicy, Term};
 
 use super::index::{Mark, SearchIndex};
+use super::merge_policy::{IdleFlag, IndexerMergePolicy};
 use super::unit_id;
 use crate::error::Result;
 use crate::store::{commit_signal, Store, UnitKey, UnitLabel};
@@ -75,6 +76,13 @@ fn writer_options(memory_bytes: usize) -> tantivy::indexer::IndexWriterOptions {
         .num_merge_threads(1)
         .memory_budget_per_thread(memory_bytes)
         .build()
+}
+
+/// Both writers merge by [`IndexerMergePolicy`] (set again after a
+/// rollback, which makes a new writer with tantivy's default).
+fn set_merge_policies(chunks: &IndexWriter, labels: &IndexWriter, idle: &IdleFlag) {
+    chunks.set_merge_policy(Box::new(IndexerMergePolicy::new(idle.clone())));
+    labels.set_merge_policy(Box::new(IndexerMergePolicy::new(idle.clone())));
 }
 
 /// What the indexer is doing, for health and status.
@@ -183,6 +191,7 @@ pub fn catch_up(database: PathBuf, dir: PathBuf) -> Result<()> {
     let (index, _) = open_or_rebuild(&dir, &store.store_id()?)?;
     let mut worker = Worker::new(dir.clone(), index, store)?;
     while worker.step()? {}
+    worker.idle.set(true);
     worker.commit()?;
     worker.wait_for_merges();
     Ok(())
@@ -252,6 +261,9 @@ struct Worker {
     seq_done: i64,
     last_commit: Instant,
     status: Arc<Mutex<IndexerStatus>>,
+    /// Whether everything waiting is applied (the merge policy then merges
+    /// the small segments).
+    idle: IdleFlag,
 }
 
 /// Whether a commit with payload `now` holds everything one with `before`
@@ -327,6 +339,8 @@ impl Worker {
         let labels = index
             .labels
             .writer_with_options(writer_options(LABEL_WRITER_BYTES))?;
+        let idle = IdleFlag::default();
+        set_merge_policies(&chunks, &labels, &idle);
         let label_reader = index
             .labels
             .reader_builder()
@@ -362,6 +376,7 @@ impl Worker {
             seq_done,
             last_commit: Instant::now() - MIN_COMMIT_GAP,
             status: Arc::new(Mutex::new(status)),
+            idle,
         })
     }
 
@@ -381,9 +396,13 @@ impl Worker {
             match self.step() {
                 Ok(true) => {
                     failures = 0;
+                    self.idle.set(false);
                     continue;
                 }
-                Ok(false) => failures = 0,
+                Ok(false) => {
+                    failures = 0;
+                    self.idle.set(true);
+                }
                 Err(err) => {
                     failures += 1;
                     out_of_space |= is_out_of_space(&err);
@@ -438,7 +457,10 @@ impl Worker {
         while drain_all.load(Ordering::SeqCst) || Instant::now() < until {
             match self.step() {
                 Ok(true) => {}
-                Ok(false) => break,
+                Ok(false) => {
+                    self.idle.set(true);
+                    break;
+                }
                 Err(err) => {
                     self.status().last_error = Some(err.to_string());
                     break;
@@ -460,6 +482,7 @@ impl Worker {
     fn reset(&mut self) -> Result<()> {
         self.chunks.rollback()?;
         self.labels.rollback()?;
+        set_merge_policies(&self.chunks, &self.labels, &self.idle);
         self.pending.clear();
         let payload = payload_of(&self.index.chunks)?;
         let labels_payload = payload_of(&self.index.labels)?;

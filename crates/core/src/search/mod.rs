@@ -22,6 +22,7 @@ mod hits;
 mod index;
 pub mod indexer;
 pub mod legacy;
+mod merge_policy;
 pub mod query;
 mod read_directory;
 mod schema;
