@@ -13,7 +13,9 @@
 //! - Renames are paired by inotify cookie: `moved_from` parks the old path as
 //!   `MovedAway` for one debounce; a `moved_to` with the same cookie turns it
 //!   into one rename. Unpaired, it is delivered as a removal (moved out of the
-//!   watched tree); an unpaired `moved_to` is a change (moved in).
+//!   watched tree); an unpaired `moved_to` is a change (moved in). A chain
+//!   a → b → c is one rename a → c plus a removal of b, since the first
+//!   rename may have replaced a file at b.
 //! - A path created and then removed or renamed away inside one window was
 //!   never seen by the engine, so it is forgotten. That is what makes an
 //!   editor's atomic save (write a temp file, rename it over the original)
@@ -262,6 +264,8 @@ impl DebounceQueue {
         if !self.admit(source_id, path, now) {
             return;
         }
+        // The middle name of a rename chain (a -> b -> c).
+        let mut passed_through = None;
         let state = match from {
             Some(from) => {
                 let before = match self.take_entry(&from).map(|entry| entry.state) {
@@ -271,7 +275,10 @@ impl DebounceQueue {
                 match before {
                     // A temporary file renamed into place: just a change.
                     Some(State::Changed { is_new: true }) => State::Changed { is_new: false },
-                    Some(State::Renamed { from: origin }) => State::Renamed { from: origin },
+                    Some(State::Renamed { from: origin }) => {
+                        passed_through = Some(from);
+                        State::Renamed { from: origin }
+                    }
                     _ => State::Renamed { from },
                 }
             }
@@ -292,6 +299,12 @@ impl DebounceQueue {
             ..Entry::new(source_id, state, now)
         };
         self.put_entry(path.to_path_buf(), entry);
+        if let Some(middle) = passed_through {
+            // The first rename may have replaced a file the engine indexed
+            // at the middle name; a -> c alone never makes the engine look
+            // there again, so that file's document would stay active.
+            self.removed_elsewhere(source_id, &middle, now);
+        }
     }
 
     /// Events of a source were lost: drop its entries and ask for a rescan.
@@ -665,6 +678,37 @@ mod tests {
         q.moved_from(1, &p("/s/b"), 8, t0 + ms(2));
         q.moved_to(1, &p("/s/c"), 8, t0 + ms(2));
         assert_eq!(q.take_ready(t0 + ms(2)), vec![renamed("/s/a", "/s/c")]);
+        // The name passed through is checked too (see the next test).
+        assert_eq!(q.take_ready(t0 + ms(502)), vec![removed("/s/b")]);
+    }
+
+    #[test]
+    fn a_rename_chain_through_an_existing_file_removes_the_file_it_replaced() {
+        // Regression (convergence test, seed 104372539539678): `a` renamed
+        // over the indexed file `b`, then `b` moved on to `c` before the
+        // first rename was delivered (the engine was busy, the change
+        // channel full). Coalesced to a -> c alone, the engine never looked
+        // at `b` again and kept the replaced file's document active.
+        let (mut q, t0) = queue();
+        q.moved_from(1, &p("/s/a"), 7, t0);
+        q.moved_to(1, &p("/s/b"), 7, t0);
+        q.moved_from(1, &p("/s/b"), 8, t0 + ms(139));
+        q.moved_to(1, &p("/s/d/c"), 8, t0 + ms(139));
+        let mut ready = q.take_ready(t0 + ms(139));
+        ready.extend(q.take_ready(t0 + ms(10_000)));
+        assert_eq!(ready, vec![renamed("/s/a", "/s/d/c"), removed("/s/b")]);
+    }
+
+    #[test]
+    fn a_rename_chain_back_to_its_start_still_removes_the_file_it_replaced() {
+        let (mut q, t0) = queue();
+        q.moved_from(1, &p("/s/a"), 7, t0);
+        q.moved_to(1, &p("/s/b"), 7, t0);
+        q.moved_from(1, &p("/s/b"), 8, t0 + ms(1));
+        q.moved_to(1, &p("/s/a"), 8, t0 + ms(1));
+        let mut ready = q.take_ready(t0 + ms(1));
+        ready.extend(q.take_ready(t0 + ms(10_000)));
+        assert_eq!(ready, vec![changed("/s/a"), removed("/s/b")]);
     }
 
     #[test]

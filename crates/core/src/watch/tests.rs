@@ -191,6 +191,51 @@ fn renaming_a_file_is_one_rename() {
 }
 
 #[test]
+fn a_rename_chain_over_an_existing_file_names_the_file_it_replaced() {
+    // Regression (convergence test): `a` renamed over `b`, then `b` moved
+    // on into a folder. Read in one turn, the two renames became a -> d/c
+    // alone, and the engine never learnt that the file at `b` was gone.
+    let h = harness(|root| {
+        fs::write(root.join("a.txt"), "a").unwrap();
+        fs::write(root.join("b.txt"), "b").unwrap();
+        fs::create_dir(root.join("d")).unwrap();
+    });
+    // Fill the channel to the engine, as a busy engine leaves it, so the
+    // watcher holds both renames in its queue at once.
+    let deadline = Instant::now() + WAIT;
+    for i in 0.. {
+        if h.changes.is_full() {
+            break;
+        }
+        let before = h.changes.len();
+        fs::write(h.path(&format!("fill{i}.txt")), "x").unwrap();
+        while h.changes.len() == before {
+            assert!(Instant::now() < deadline, "the channel never filled");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+    let (a, b, c) = (h.path("a.txt"), h.path("b.txt"), h.path("d/c.txt"));
+    fs::rename(&a, &b).unwrap();
+    std::thread::sleep(DEBOUNCE / 2);
+    fs::rename(&b, &c).unwrap();
+    std::thread::sleep(DEBOUNCE * 2);
+    let seen = h.everything_until_sentinel();
+    let names_b = |change: &Change| match change {
+        Change::Changed { path, .. } | Change::Removed { path, .. } => *path == b,
+        Change::Renamed { from, to, .. } => *from == b || *to == b,
+        _ => false,
+    };
+    assert!(seen.iter().any(names_b), "{seen:#?}");
+    assert!(
+        seen.iter().any(
+            |change| matches!(change, Change::Renamed { from, to, .. } if *from == a && *to == b)
+                || *change == renamed(&a, &c)
+        ),
+        "{seen:#?}"
+    );
+}
+
+#[test]
 fn renaming_a_directory_is_one_rename_and_it_stays_watched() {
     let h = harness(|root| {
         fs::create_dir_all(root.join("d/sub")).unwrap();
