@@ -1,5 +1,6 @@
 //! The engine's control channel: JSON lines over a Unix socket in the data
 //! directory, mode 0600.
+//! One file because the client, the listener and starting an engine share the one socket protocol.
 //!
 //! Only the process holding the engine lock listens, so a client that can
 //! connect is talking to the one engine of that data directory. Each
