@@ -16,7 +16,7 @@ use std::path::Path;
 
 use gleaner_core::scan::Unobserved;
 use gleaner_core::search::analysis::{Analyzed, Analyzer};
-use gleaner_core::search::SearchFilter;
+use gleaner_core::search::{SearchFilter, SearchHit};
 use gleaner_core::source::NewSource;
 use gleaner_core::store::UnitKey;
 use gleaner_core::{DataDir, Index};
@@ -79,6 +79,9 @@ struct BruteForce {
     chunks: Vec<(i64, HashMap<String, u32>, u32)>,
     doc_freq: HashMap<String, u32>,
     avg_len: f64,
+    /// Per chunk, as `chunks`: the words as typed (what a prefix matches).
+    exact: Vec<HashMap<String, u32>>,
+    exact_doc_freq: HashMap<String, u32>,
 }
 
 impl BruteForce {
@@ -88,6 +91,8 @@ impl BruteForce {
         let mut analyzed = Analyzed::new();
         let mut chunks = Vec::new();
         let mut doc_freq: HashMap<String, u32> = HashMap::new();
+        let mut exact = Vec::new();
+        let mut exact_doc_freq: HashMap<String, u32> = HashMap::new();
         let mut total_len = 0u64;
         for unit in store.visible_units().unwrap() {
             let UnitKey::Content(content) = unit else {
@@ -103,6 +108,15 @@ impl BruteForce {
                     for term in tf.keys() {
                         *doc_freq.entry(term.clone()).or_default() += 1;
                     }
+                    let mut typed: HashMap<String, u32> = HashMap::new();
+                    for token in analyzed.exact.iter() {
+                        *typed.entry(token.term.to_string()).or_default() += 1;
+                    }
+                    for term in typed.keys() {
+                        *exact_doc_freq.entry(term.clone()).or_default() += 1;
+                    }
+                    exact.push(typed);
+                    assert_eq!(analyzed.exact.len(), analyzed.stem.len());
                     let len = analyzed.stem.len() as u32;
                     total_len += u64::from(len);
                     chunks.push((content, tf, len));
@@ -115,7 +129,70 @@ impl BruteForce {
             chunks,
             doc_freq,
             avg_len,
+            exact,
+            exact_doc_freq,
         }
+    }
+
+    fn idf(&self, df: u32) -> f64 {
+        let n = self.chunks.len() as f64;
+        let df = f64::from(df);
+        (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+    }
+
+    /// BM25's term-frequency part for `f` occurrences in a chunk of `len`.
+    fn tf_part(&self, f: u32, len: u32) -> f64 {
+        let norm = K1 * (1.0 - B + B * f64::from(len) / self.avg_len);
+        f64::from(f) * (K1 + 1.0) / (f64::from(f) + norm)
+    }
+
+    /// The words a prefix is searched as: all the words as typed starting
+    /// with it, the `PREFIX_WORDS` most frequent when there are more.
+    fn prefix_words(&self, prefix: &str) -> Vec<(String, u32)> {
+        let mut words: Vec<(String, u32)> = self
+            .exact_doc_freq
+            .iter()
+            .filter(|(w, _)| w.starts_with(prefix))
+            .map(|(w, n)| (w.clone(), *n))
+            .collect();
+        words.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        words.truncate(gleaner_core::search::PREFIX_WORDS);
+        words
+    }
+
+    /// Every unit matching `prefix` (and `word`, a stem, when given): a
+    /// chunk scores its best word of the prefix, each weighed with the
+    /// most frequent one's idf, plus the word's BM25; a unit its best
+    /// chunk. Best first.
+    fn prefix_scores(&self, prefix: &str, word: Option<&str>) -> Vec<(i64, f64)> {
+        let words = self.prefix_words(prefix);
+        let Some((_, top_df)) = words.first() else {
+            return Vec::new();
+        };
+        let idf = self.idf(*top_df);
+        let mut best: HashMap<i64, f64> = HashMap::new();
+        for ((unit, stems, len), typed) in self.chunks.iter().zip(&self.exact) {
+            let Some(part) = words
+                .iter()
+                .filter_map(|(w, _)| typed.get(w))
+                .map(|f| self.tf_part(*f, *len))
+                .reduce(f64::max)
+            else {
+                continue;
+            };
+            let mut score = idf * part;
+            if let Some(word) = word {
+                let Some(f) = stems.get(word) else {
+                    continue;
+                };
+                score += self.idf(self.doc_freq[word]) * self.tf_part(*f, *len);
+            }
+            let entry = best.entry(*unit).or_insert(f64::MIN);
+            *entry = entry.max(score);
+        }
+        let mut ranked: Vec<(i64, f64)> = best.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+        ranked
     }
 
     /// The best `k` units for a chunk that holds every term: (content,
@@ -156,12 +233,11 @@ impl BruteForce {
     }
 }
 
-#[test]
-fn the_top_ten_of_common_words_equal_a_brute_force_bm25() {
-    let tmp = tempfile::tempdir().unwrap();
-    let docs = tmp.path().join("docs");
+/// An index of 2,500 files of Zipf-like text, its search index caught up.
+fn indexed_corpus(dir: &Path) -> Index {
+    let docs = dir.join("docs");
     write_corpus(&docs, 2500);
-    let data_dir = DataDir::resolve(Some(&tmp.path().join("data"))).unwrap();
+    let data_dir = DataDir::resolve(Some(&dir.join("data"))).unwrap();
     let mut index = Index::open(data_dir).unwrap();
     let source = index
         .add_source(NewSource {
@@ -172,6 +248,35 @@ fn the_top_ten_of_common_words_equal_a_brute_force_bm25() {
         .unwrap();
     index.scan(&source, "manual", &Unobserved).unwrap();
     index.sync_search().unwrap();
+    index
+}
+
+/// Each hit of `hits` scores, by the brute force (`scores`: every matching
+/// unit, best first), what the brute force's own hit at that rank does,
+/// up to ties; and there are as many as the brute force has, up to 10.
+fn assert_ranked_as(index: &Index, query: &str, hits: &[SearchHit], scores: &[(i64, f64)]) {
+    assert_eq!(hits.len(), scores.len().min(10), "{query:?}");
+    let score_of: HashMap<i64, f64> = scores.iter().copied().collect();
+    for (rank, (hit, (_, want))) in hits.iter().zip(scores).enumerate() {
+        let content = index
+            .store()
+            .document_content(&hit.path)
+            .unwrap()
+            .expect("an indexed document");
+        let got = score_of[&content];
+        assert!(
+            (got - want).abs() <= TIE * want.abs(),
+            "{query:?} rank {rank}: {} scores {got:.4} by brute force, the brute force's own rank {rank} scores {want:.4} ({} matching units)",
+            hit.path,
+            scores.len()
+        );
+    }
+}
+
+#[test]
+fn the_top_ten_of_common_words_equal_a_brute_force_bm25() {
+    let tmp = tempfile::tempdir().unwrap();
+    let index = indexed_corpus(tmp.path());
     let brute = BruteForce::new(&index);
 
     // 25 single words and 25 pairs of the most common ones.
@@ -187,9 +292,8 @@ fn the_top_ten_of_common_words_equal_a_brute_force_bm25() {
             .iter()
             .map(|w| analyzer.word_terms(w).unwrap().terms[0].clone())
             .collect();
-        let expected = brute.top(&stems, 10);
-        let matches = brute.matches(&stems);
-        if matches > 4000 {
+        let expected = brute.top(&stems, usize::MAX);
+        if brute.matches(&stems) > 4000 {
             big += 1;
         }
         let answer = index
@@ -204,27 +308,47 @@ fn the_top_ten_of_common_words_equal_a_brute_force_bm25() {
             );
             continue;
         }
-        assert_eq!(answer.hits.len(), expected.len(), "{query:?}");
-        // Each of our hits, scored by the brute force.
-        let brute_of: HashMap<i64, f64> = brute.top(&stems, usize::MAX).into_iter().collect();
-        let content_of = |path: &str| -> i64 {
-            index
-                .store()
-                .document_content(path)
-                .unwrap()
-                .expect("an indexed document")
-        };
-        for (rank, (hit, (_, want))) in answer.hits.iter().zip(&expected).enumerate() {
-            let got = brute_of[&content_of(&hit.path)];
-            assert!(
-                (got - want).abs() <= TIE * want.abs(),
-                "{query:?} rank {rank}: {} scores {got:.4} by brute force, the brute force's own rank {rank} scores {want:.4} ({matches} matching chunks)",
-                hit.path
-            );
-        }
+        assert_ranked_as(&index, &query.join(" "), &answer.hits, &expected);
     }
     assert!(
         big >= 10,
         "only {big} queries matched more than 4,000 chunks"
     );
+}
+
+/// A prefix ranks every chunk by its best word of the prefix (each word
+/// weighed as the most frequent one), exactly, whether the prefix has a
+/// few words or more than the limit, alone or beside a word.
+#[test]
+fn the_top_ten_of_prefixes_equal_a_brute_force_best_word_bm25() {
+    let tmp = tempfile::tempdir().unwrap();
+    let index = indexed_corpus(tmp.path());
+    let brute = BruteForce::new(&index);
+    let cases: [(&str, &str, Option<&str>); 7] = [
+        ("term299*", "term299", None),
+        ("term29*", "term29", None),
+        ("term1*", "term1", None),
+        ("term*", "term", None),
+        ("th*", "th", None),
+        ("kernel term29*", "term29", Some("kernel")),
+        ("data th*", "th", Some("data")),
+    ];
+    for (query, prefix, word) in cases {
+        let expected = brute.prefix_scores(prefix, word);
+        assert!(!expected.is_empty(), "{query:?} matches nothing");
+        let answer = index.search(query, &SearchFilter::new(), 10).unwrap();
+        assert_ranked_as(&index, query, &answer.hits, &expected);
+        let cut = brute
+            .exact_doc_freq
+            .keys()
+            .filter(|w| w.starts_with(prefix))
+            .count()
+            > gleaner_core::search::PREFIX_WORDS;
+        assert_eq!(
+            answer.notes.iter().any(|n| n.contains("most frequent")),
+            cut,
+            "{query:?}: {:?}",
+            answer.notes
+        );
+    }
 }

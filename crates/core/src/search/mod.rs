@@ -23,6 +23,7 @@ mod index;
 pub mod indexer;
 pub mod legacy;
 mod merge_policy;
+mod prefix;
 pub mod query;
 mod read_directory;
 mod schema;
@@ -37,7 +38,8 @@ pub use filter::SearchFilter;
 pub use index::{Mark, SearchIndex, SEARCH_DIR};
 pub use indexer::{catch_up, IndexerStatus, SearchIndexer};
 pub use query::{parse, ParsedQuery};
-pub use searcher::{Fallback, SearchAnswer, SearchHit, Searcher, PREFIX_WORDS};
+pub use prefix::PREFIX_WORDS;
+pub use searcher::{Fallback, SearchAnswer, SearchHit, Searcher};
 pub use verify::{verify, SearchCheck};
 
 use crate::store::UnitKey;

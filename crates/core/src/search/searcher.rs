@@ -37,18 +37,11 @@ use super::collector::{top_units, Best};
 pub use super::hits::SearchHit;
 use super::hits::{read_hits, Candidate, HitTerms};
 use super::index::{Mark, SearchIndex};
+use super::prefix;
 use super::query::{Atom, ParsedQuery};
 use super::{unit_of, SearchFilter};
 use crate::error::Result;
 use crate::store::Store;
-
-/// A prefix is looked up as at most this many of its words (the most
-/// frequent); the answer says when there were more.
-pub const PREFIX_WORDS: usize = 256;
-
-/// How many terms of the index a prefix may walk through while counting
-/// them, per segment.
-const PREFIX_SCAN: usize = 50_000;
 
 /// A label match counts this much against a text match.
 const NAME_WEIGHT: f32 = 1.0;
@@ -460,20 +453,24 @@ impl Searcher {
         let terms = match atom {
             Atom::Word(word) => analyzer.word_terms(word),
             Atom::Phrase(phrase) => analyzer.phrase_terms(phrase),
-            Atom::Prefix(prefix) => {
-                let Some(start) = analyzer.prefix_term(prefix) else {
+            Atom::Prefix(typed) => {
+                let Some(start) = analyzer.prefix_term(typed) else {
                     return Ok(None);
                 };
-                let words = expand_prefix(searcher, fields.exact, &start, prefix, &mut plan.notes)?;
-                for word in &words {
+                let expansion = prefix::expand(searcher, fields.exact, &start)?;
+                if expansion.cut {
+                    plan.notes.push(format!(
+                        "{typed}* starts too many words: the {} most frequent were searched",
+                        expansion.words.len()
+                    ));
+                }
+                for word in &expansion.words {
                     plan.highlight.push(TermsToFind {
                         stream: StreamKind::Exact,
                         terms: vec![word.clone()],
                     });
                 }
-                let queries: Vec<Box<dyn Query>> =
-                    words.iter().map(|w| term_query(fields.exact, w)).collect();
-                return Ok(any_of(queries));
+                return Ok(expansion.query(fields.exact));
             }
             Atom::Name(_) => return Ok(None),
         };
@@ -515,12 +512,11 @@ impl Searcher {
                     }
                 }
             }
-            Atom::Prefix(prefix) => {
-                if let Some(start) = analyzer.prefix_term(prefix) {
-                    let mut ignored = Vec::new();
-                    for word in expand_prefix(searcher, fields.name, &start, prefix, &mut ignored)?
-                    {
-                        any.push(term_query(fields.name, &word));
+            Atom::Prefix(typed) => {
+                if let Some(start) = analyzer.prefix_term(typed) {
+                    let expansion = prefix::expand(searcher, fields.name, &start)?;
+                    any.extend(expansion.query(fields.name));
+                    for word in expansion.words {
                         plan.name_terms.push(TermsToFind {
                             stream: StreamKind::Exact,
                             terms: vec![word],
@@ -611,75 +607,6 @@ fn simplify(mut clauses: Vec<(Occur, Box<dyn Query>)>) -> Box<dyn Query> {
     Box::new(BooleanQuery::new(clauses))
 }
 
-/// The words of `field` starting with `start`: all of them, or the
-/// [`PREFIX_WORDS`] most frequent with a note saying so.
-fn expand_prefix(
-    searcher: &tantivy::Searcher,
-    field: Field,
-    start: &str,
-    typed: &str,
-    notes: &mut Vec<String>,
-) -> Result<Vec<String>> {
-    let mut freq: HashMap<Vec<u8>, u64> = HashMap::new();
-    let mut cut = false;
-    let upper = prefix_upper_bound(start.as_bytes());
-    for segment in searcher.segment_readers() {
-        let inverted = segment.inverted_index(field)?;
-        let dict = inverted.terms();
-        let mut builder = dict.range().ge(start.as_bytes());
-        if let Some(upper) = &upper {
-            builder = builder.lt(upper);
-        }
-        let mut stream = builder.into_stream().map_err(tantivy::TantivyError::from)?;
-        let mut seen = 0usize;
-        while let Some((key, info)) = stream.next() {
-            seen += 1;
-            if seen > PREFIX_SCAN {
-                cut = true;
-                break;
-            }
-            // Most words are in several segments: a key is copied once.
-            match freq.get_mut(key) {
-                Some(count) => *count += u64::from(info.doc_freq),
-                None => {
-                    freq.insert(key.to_vec(), u64::from(info.doc_freq));
-                }
-            }
-        }
-    }
-    let mut words: Vec<(Vec<u8>, u64)> = freq.into_iter().collect();
-    if words.len() > PREFIX_WORDS || cut {
-        words.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        if words.len() > PREFIX_WORDS {
-            cut = true;
-            words.truncate(PREFIX_WORDS);
-        }
-    }
-    if cut {
-        notes.push(format!(
-            "{typed}* starts too many words: the {} most frequent were searched",
-            words.len()
-        ));
-    }
-    Ok(words
-        .into_iter()
-        .filter_map(|(w, _)| String::from_utf8(w).ok())
-        .collect())
-}
-
-/// The smallest byte string greater than every string starting with
-/// `prefix` (`None`: no such bound, the prefix is all 0xFF).
-fn prefix_upper_bound(prefix: &[u8]) -> Option<Vec<u8>> {
-    let mut upper = prefix.to_vec();
-    while let Some(last) = upper.pop() {
-        if last < 0xFF {
-            upper.push(last + 1);
-            return Some(upper);
-        }
-    }
-    None
-}
-
 impl SearchFilter {
     /// The label clauses this filter adds (all must hold).
     pub(super) fn label_clauses(
@@ -751,17 +678,5 @@ impl SearchFilter {
                 )
             })
             .collect()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn prefix_bounds() {
-        assert_eq!(prefix_upper_bound(b"ker"), Some(b"kes".to_vec()));
-        assert_eq!(prefix_upper_bound(&[b'a', 0xFF]), Some(vec![b'b']));
-        assert_eq!(prefix_upper_bound(&[0xFF]), None);
     }
 }
