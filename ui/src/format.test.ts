@@ -8,6 +8,7 @@ import {
   formatRate,
   plural,
   progressFraction,
+  windowStatusLine,
 } from "./format";
 
 describe("formatBytes", () => {
@@ -107,5 +108,18 @@ describe("progressFraction", () => {
     expect(progressFraction(5, 10)).toBe(0.5);
     expect(progressFraction(5, 0)).toBe(0);
     expect(progressFraction(12, 10)).toBe(1);
+  });
+});
+
+describe("windowStatusLine", () => {
+  it("points at the part of the window, not at the window", () => {
+    expect(windowStatusLine("No folders yet: add one in Settings")).toBe("No folders yet: add one under Sources");
+    expect(windowStatusLine("Not indexing: the index is damaged; rebuild it in Settings")).toBe(
+      "Not indexing: the index is damaged; rebuild it below",
+    );
+  });
+  it("leaves every other line as the engine said it", () => {
+    expect(windowStatusLine("Up to date · 4 documents")).toBe("Up to date · 4 documents");
+    expect(windowStatusLine("Indexing 1 / 3")).toBe("Indexing 1 / 3");
   });
 });

@@ -87,3 +87,14 @@ export function progressFraction(done: number, total: number): number {
   if (!(total > 0)) return 0;
   return Math.min(1, Math.max(0, done / total));
 }
+
+/**
+ * The status line as the settings window shows it. The engine words it for
+ * the tray menu, where "in Settings" points at this window; inside the
+ * window it points at the part of the window instead.
+ */
+export function windowStatusLine(line: string): string {
+  return line
+    .replace(/add one in Settings$/, "add one under Sources")
+    .replace(/rebuild it in Settings$/, "rebuild it below");
+}

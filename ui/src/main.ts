@@ -7,6 +7,7 @@ import { isTauri } from "@tauri-apps/api/core";
 import iconUrl from "../../icons/128x128.png";
 import * as api from "./api";
 import { byId } from "./dom";
+import { windowStatusLine } from "./format";
 import { refreshHealth } from "./views/health";
 import { initJobs, renderJobs } from "./views/jobs";
 import { refreshPreferences, showStartAtLogin } from "./views/preferences";
@@ -33,7 +34,7 @@ function showTab(tab: Tab): void {
 const drawn = { sources: "", jobs: "" };
 
 function applyStatus(snapshot: api.Snapshot): void {
-  byId("status-line").textContent = snapshot.line;
+  byId("status-line").textContent = windowStatusLine(snapshot.line);
   byId("status-line").dataset.state = snapshot.state;
   showRebuildBanner(snapshot);
   const pause = byId<HTMLButtonElement>("pause-toggle");
