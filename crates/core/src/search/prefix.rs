@@ -256,6 +256,49 @@ impl Weight for PrefixWeight {
 mod tests {
     use super::*;
 
+    use tantivy::schema::{Schema, TEXT};
+    use tantivy::{doc, Index};
+
+    /// An index of one text field, one segment per slice of documents.
+    fn index(segments: &[&[&str]]) -> (Index, Field) {
+        let mut schema = Schema::builder();
+        let field = schema.add_text_field("text", TEXT);
+        let index = Index::create_in_ram(schema.build());
+        let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        for docs in segments {
+            for text in *docs {
+                writer.add_document(doc!(field => *text)).unwrap();
+            }
+            writer.commit().unwrap();
+        }
+        (index, field)
+    }
+
+    #[test]
+    fn a_prefix_is_its_words_most_frequent_first_counted_over_every_segment() {
+        let (index, field) = index(&[&["inter internal", "internal"], &["interface internal"]]);
+        let searcher = index.reader().unwrap().searcher();
+        let expansion = expand(&searcher, field, "inter").unwrap();
+        assert_eq!(expansion.words, ["internal", "inter", "interface"]);
+        assert_eq!(expansion.top_doc_freq, 3);
+        assert!(!expansion.cut);
+        assert!(expand(&searcher, field, "zzz").unwrap().words.is_empty());
+    }
+
+    #[test]
+    fn past_the_limit_only_the_most_frequent_words_are_kept_and_the_cut_is_said() {
+        let many: Vec<String> = (0..PREFIX_WORDS + 10).map(|i| format!("w{i}")).collect();
+        let mut docs: Vec<&str> = many.iter().map(String::as_str).collect();
+        docs.push("w7 w9");
+        let (index, field) = index(&[&docs]);
+        let searcher = index.reader().unwrap().searcher();
+        let expansion = expand(&searcher, field, "w").unwrap();
+        assert!(expansion.cut);
+        assert_eq!(expansion.words.len(), PREFIX_WORDS);
+        assert_eq!(expansion.words[..2], ["w7", "w9"]);
+        assert_eq!(expansion.top_doc_freq, 2);
+    }
+
     #[test]
     fn upper_bounds() {
         assert_eq!(upper_bound(b"ab"), Some(b"ac".to_vec()));
