@@ -37,8 +37,8 @@ pub use applied::{wait_applied, Applied};
 pub use filter::SearchFilter;
 pub use index::{Mark, SearchIndex, SEARCH_DIR};
 pub use indexer::{catch_up, IndexerStatus, SearchIndexer};
-pub use query::{parse, ParsedQuery};
 pub use prefix::PREFIX_WORDS;
+pub use query::{parse, ParsedQuery};
 pub use searcher::{Fallback, SearchAnswer, SearchHit, Searcher};
 pub use verify::{verify, SearchCheck};
 

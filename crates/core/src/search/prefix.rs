@@ -154,7 +154,11 @@ impl Query for PrefixQuery {
         let word = |term: &Term| {
             TermQuery::new(term.clone(), IndexRecordOption::WithFreqs).weight(scoring)
         };
-        let words = self.terms.iter().map(word).collect::<tantivy::Result<Vec<_>>>()?;
+        let words = self
+            .terms
+            .iter()
+            .map(word)
+            .collect::<tantivy::Result<Vec<_>>>()?;
         let union = BooleanWeight::with_minimum_number_should_match(
             self.terms
                 .iter()
