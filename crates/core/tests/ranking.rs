@@ -81,6 +81,8 @@ struct BruteForce {
     avg_len: f64,
     /// Per chunk, as `chunks`: the words as typed (what a prefix matches).
     exact: Vec<HashMap<String, u32>>,
+    /// Per chunk: the words as typed, in order (what a phrase matches).
+    sequences: Vec<Vec<String>>,
     exact_doc_freq: HashMap<String, u32>,
 }
 
@@ -92,6 +94,7 @@ impl BruteForce {
         let mut chunks = Vec::new();
         let mut doc_freq: HashMap<String, u32> = HashMap::new();
         let mut exact = Vec::new();
+        let mut sequences = Vec::new();
         let mut exact_doc_freq: HashMap<String, u32> = HashMap::new();
         let mut total_len = 0u64;
         for unit in store.visible_units().unwrap() {
@@ -116,6 +119,7 @@ impl BruteForce {
                         *exact_doc_freq.entry(term.clone()).or_default() += 1;
                     }
                     exact.push(typed);
+                    sequences.push(analyzed.exact.iter().map(|t| t.term.to_string()).collect());
                     assert_eq!(analyzed.exact.len(), analyzed.stem.len());
                     let len = analyzed.stem.len() as u32;
                     total_len += u64::from(len);
@@ -131,7 +135,34 @@ impl BruteForce {
             avg_len,
             exact,
             exact_doc_freq,
+            sequences,
         }
+    }
+
+    /// Every unit with a chunk holding the phrase `words` (as typed): BM25
+    /// of the phrase's count, weighed by the sum of its words' idf, as
+    /// tantivy scores a phrase; a unit its best chunk. Best first.
+    fn phrase_scores(&self, words: &[&str]) -> Vec<(i64, f64)> {
+        let idf: f64 = words
+            .iter()
+            .map(|w| self.idf(*self.exact_doc_freq.get(*w).unwrap_or(&0)))
+            .sum();
+        let mut best: HashMap<i64, f64> = HashMap::new();
+        for ((unit, _, len), sequence) in self.chunks.iter().zip(&self.sequences) {
+            let count = sequence
+                .windows(words.len())
+                .filter(|window| window.iter().zip(words).all(|(a, b)| a == b))
+                .count() as u32;
+            if count == 0 {
+                continue;
+            }
+            let score = idf * self.tf_part(count, *len);
+            let entry = best.entry(*unit).or_insert(f64::MIN);
+            *entry = entry.max(score);
+        }
+        let mut ranked: Vec<(i64, f64)> = best.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+        ranked
     }
 
     fn idf(&self, df: u32) -> f64 {
@@ -351,4 +382,35 @@ fn the_top_ten_of_prefixes_equal_a_brute_force_best_word_bm25() {
             answer.notes
         );
     }
+}
+
+/// A phrase ranks by its own count (tantivy's phrase BM25), exactly, though
+/// blocks that cannot rank are passed over unread: phrases of common words
+/// (thousands of matching chunks), of a common and a rare word, of one word
+/// twice, and of three words.
+#[test]
+fn the_top_ten_of_phrases_equal_a_brute_force_phrase_bm25() {
+    let tmp = tempfile::tempdir().unwrap();
+    let index = indexed_corpus(tmp.path());
+    let brute = BruteForce::new(&index);
+    let phrases: [&[&str]; 6] = [
+        &["the", "data"],
+        &["data", "the"],
+        &["the", "the"],
+        &["kernel", "memory"],
+        &["the", "term7"],
+        &["the", "data", "system"],
+    ];
+    let mut big = 0;
+    for words in phrases {
+        let query = format!("\"{}\"", words.join(" "));
+        let expected = brute.phrase_scores(words);
+        assert!(!expected.is_empty(), "{query} matches nothing");
+        if expected.len() > 1000 {
+            big += 1;
+        }
+        let answer = index.search(&query, &SearchFilter::new(), 10).unwrap();
+        assert_ranked_as(&index, &query, &answer.hits, &expected);
+    }
+    assert!(big >= 2, "only {big} phrases matched more than 1,000 units");
 }

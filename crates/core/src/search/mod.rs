@@ -23,6 +23,7 @@ mod index;
 pub mod indexer;
 pub mod legacy;
 mod merge_policy;
+mod phrase;
 mod prefix;
 pub mod query;
 mod read_directory;

@@ -27,7 +27,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 use tantivy::query::{
-    BooleanQuery, EnableScoring, Occur, PhraseQuery, Query, RangeQuery, TermQuery, TermSetQuery,
+    BooleanQuery, EnableScoring, Occur, Query, RangeQuery, TermQuery, TermSetQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{IndexReader, ReloadPolicy, Term};
@@ -37,6 +37,7 @@ use super::collector::{top_units, Best};
 pub use super::hits::SearchHit;
 use super::hits::{read_hits, Candidate, HitTerms};
 use super::index::{Mark, SearchIndex};
+use super::phrase::PrunedPhrase;
 use super::prefix;
 use super::query::{Atom, ParsedQuery};
 use super::{unit_of, SearchFilter};
@@ -580,7 +581,7 @@ fn term_query(field: Field, term: &str) -> Box<dyn Query> {
 fn terms_query(field: Field, terms: &TermsToFind) -> Box<dyn Query> {
     match terms.terms.as_slice() {
         [one] => term_query(field, one),
-        many => Box::new(PhraseQuery::new(
+        many => Box::new(PrunedPhrase::new(
             many.iter()
                 .map(|t| Term::from_field_text(field, t))
                 .collect(),
