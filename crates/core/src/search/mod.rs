@@ -23,6 +23,7 @@ mod index;
 pub mod indexer;
 pub mod legacy;
 mod merge_policy;
+mod own_top_k;
 mod phrase;
 mod prefix;
 pub mod query;

@@ -14,9 +14,11 @@
 //! same.
 
 use tantivy::postings::BlockSegmentPostings;
-use tantivy::query::{Bm25Weight, EnableScoring, Explanation, PhraseQuery, Query, Scorer, Weight};
+use tantivy::query::{Bm25Weight, EnableScoring, PhraseQuery, Query, Weight};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, SegmentReader, Term, TERMINATED};
+
+use super::own_top_k::{OwnTopK, TopK};
 
 /// A phrase of at least two words, in one field.
 #[derive(Debug, Clone)]
@@ -43,10 +45,9 @@ impl Query for PrunedPhrase {
             } => Some(Bm25Weight::for_terms(statistics_provider, &terms)?),
             EnableScoring::Disabled { .. } => None,
         };
-        Ok(Box::new(PrunedPhraseWeight {
-            phrase: self.phrase.weight(scoring)?,
-            terms,
-            bm25,
+        Ok(Box::new(OwnTopK {
+            stock: self.phrase.weight(scoring)?,
+            top_k: PhraseBlocks { terms, bm25 },
         }))
     }
 
@@ -55,13 +56,14 @@ impl Query for PrunedPhrase {
     }
 }
 
-struct PrunedPhraseWeight {
-    phrase: Box<dyn Weight>,
+/// How a [`PrunedPhrase`] finds its top k: block by block of its rarest
+/// word (see the module's comment).
+struct PhraseBlocks {
     terms: Vec<Term>,
     bm25: Option<Bm25Weight>,
 }
 
-impl PrunedPhraseWeight {
+impl PhraseBlocks {
     /// The postings of the phrase's rarest word in this segment, block by
     /// block; `None` when a word is not in the segment.
     fn rarest(&self, reader: &SegmentReader) -> tantivy::Result<Option<BlockSegmentPostings>> {
@@ -84,49 +86,22 @@ impl PrunedPhraseWeight {
     }
 }
 
-impl Weight for PrunedPhraseWeight {
-    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        self.phrase.scorer(reader, boost)
-    }
-
-    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        self.phrase.explain(reader, doc)
-    }
-
-    fn count(&self, reader: &SegmentReader) -> tantivy::Result<u32> {
-        self.phrase.count(reader)
-    }
-
-    fn for_each(
-        &self,
-        reader: &SegmentReader,
-        callback: &mut dyn FnMut(DocId, Score),
-    ) -> tantivy::Result<()> {
-        self.phrase.for_each(reader, callback)
-    }
-
-    fn for_each_no_score(
-        &self,
-        reader: &SegmentReader,
-        callback: &mut dyn FnMut(&[DocId]),
-    ) -> tantivy::Result<()> {
-        self.phrase.for_each_no_score(reader, callback)
-    }
-
+impl TopK for PhraseBlocks {
     fn for_each_pruning(
         &self,
+        stock: &dyn Weight,
         threshold: Score,
         reader: &SegmentReader,
         callback: &mut dyn FnMut(DocId, Score) -> Score,
     ) -> tantivy::Result<()> {
         let Some(bm25) = &self.bm25 else {
-            return self.phrase.for_each_pruning(threshold, reader, callback);
+            return stock.for_each_pruning(threshold, reader, callback);
         };
         let Some(mut blocks) = self.rarest(reader)? else {
             return Ok(());
         };
         let norms = reader.get_fieldnorms_reader(self.terms[0].field())?;
-        let mut phrase = self.phrase.scorer(reader, 1.0)?;
+        let mut phrase = stock.scorer(reader, 1.0)?;
         let mut threshold = threshold;
         while let (Some(&first), Some(&last)) = (blocks.docs().first(), blocks.docs().last()) {
             if blocks.block_max_score(&norms, bm25) > threshold {

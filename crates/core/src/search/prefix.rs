@@ -13,17 +13,18 @@
 //! word makes up, as it is for a single word. The best word rather than the
 //! sum, because the sum of a few hundred common words is what block-max
 //! WAND cannot prune (every chunk holds several of them: `a*` took 0.3 s),
-//! while the best word can be found word by word (see [`PrefixWeight`]).
+//! while the best word can be found word by word (see [`WordByWord`]).
 
 use std::collections::HashMap;
 
 use tantivy::query::{
-    Bm25StatisticsProvider, BooleanWeight, DisjunctionMaxCombiner, EnableScoring, Explanation,
-    Occur, Query, Scorer, TermQuery, Weight,
+    Bm25StatisticsProvider, BooleanWeight, DisjunctionMaxCombiner, EnableScoring, Occur, Query,
+    TermQuery, Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, Score, SegmentReader, Term};
 
+use super::own_top_k::{OwnTopK, TopK};
 use crate::error::Result;
 
 /// A prefix is looked up as at most this many of its words (the most
@@ -171,7 +172,10 @@ impl Query for PrefixQuery {
             scoring.is_scoring_enabled(),
             Box::new(|| DisjunctionMaxCombiner::with_tie_breaker(0.0)),
         );
-        Ok(Box::new(PrefixWeight { words, union }))
+        Ok(Box::new(OwnTopK {
+            stock: Box::new(union),
+            top_k: WordByWord { words },
+        }))
     }
 
     fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
@@ -201,49 +205,22 @@ impl Bm25StatisticsProvider for OneFrequency<'_> {
     }
 }
 
-/// Runs a [`PrefixQuery`]. Inside another query (`kernel inter*`) it is
-/// the union of its words, each chunk scoring its best; asked for the top
-/// k directly, it goes word by word: each word's postings are walked with
-/// block-max pruning against the threshold the words before it raised, so
-/// most blocks of the common words are skipped unread. A chunk may be
-/// offered once per word it holds; the collector keeps each unit's best,
-/// which is the best word's score, so the top k are exact.
-struct PrefixWeight {
+/// How a [`PrefixQuery`] finds its top k. Inside another query (`kernel
+/// inter*`) a prefix is the union of its words, each chunk scoring its
+/// best; asked for the top k directly, it goes word by word: each word's
+/// postings are walked with block-max pruning against the threshold the
+/// words before it raised, so most blocks of the common words are skipped
+/// unread. A chunk may be offered once per word it holds; the collector
+/// keeps each unit's best, which is the best word's score, so the top k are
+/// exact.
+struct WordByWord {
     words: Vec<Box<dyn Weight>>,
-    union: BooleanWeight<DisjunctionMaxCombiner>,
 }
 
-impl Weight for PrefixWeight {
-    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        self.union.scorer(reader, boost)
-    }
-
-    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        self.union.explain(reader, doc)
-    }
-
-    fn count(&self, reader: &SegmentReader) -> tantivy::Result<u32> {
-        self.union.count(reader)
-    }
-
-    fn for_each(
-        &self,
-        reader: &SegmentReader,
-        callback: &mut dyn FnMut(DocId, Score),
-    ) -> tantivy::Result<()> {
-        self.union.for_each(reader, callback)
-    }
-
-    fn for_each_no_score(
-        &self,
-        reader: &SegmentReader,
-        callback: &mut dyn FnMut(&[DocId]),
-    ) -> tantivy::Result<()> {
-        self.union.for_each_no_score(reader, callback)
-    }
-
+impl TopK for WordByWord {
     fn for_each_pruning(
         &self,
+        _union: &dyn Weight,
         threshold: Score,
         reader: &SegmentReader,
         callback: &mut dyn FnMut(DocId, Score) -> Score,
