@@ -138,20 +138,26 @@ impl Query for PrefixQuery {
     fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
         // Every word with the same document frequency: the statistics the
         // words are weighed with say so.
-        let blended = OneFrequency {
-            of: match scoring {
-                EnableScoring::Enabled {
-                    statistics_provider,
-                    ..
-                } => Some(statistics_provider),
-                EnableScoring::Disabled { .. } => None,
-            },
-            doc_freq: self.doc_freq,
+        // The totals are the same for every word: looked up once, not once
+        // per word over every segment.
+        let blended = match scoring {
+            EnableScoring::Enabled {
+                statistics_provider: of,
+                ..
+            } => Some(OneFrequency {
+                tokens: match self.terms.first() {
+                    Some(term) => of.total_num_tokens(term.field())?,
+                    None => 0,
+                },
+                docs: of.total_num_docs()?,
+                doc_freq: self.doc_freq,
+            }),
+            EnableScoring::Disabled { .. } => None,
         };
-        let scoring = match (scoring, blended.of) {
-            (EnableScoring::Enabled { searcher, .. }, Some(_)) => EnableScoring::Enabled {
+        let scoring = match (scoring, &blended) {
+            (EnableScoring::Enabled { searcher, .. }, Some(blended)) => EnableScoring::Enabled {
                 searcher,
-                statistics_provider: &blended,
+                statistics_provider: blended,
             },
             (disabled, _) => disabled,
         };
@@ -185,19 +191,21 @@ impl Query for PrefixQuery {
     }
 }
 
-/// The index's statistics, but one document frequency for every term.
-struct OneFrequency<'a> {
-    of: Option<&'a dyn Bm25StatisticsProvider>,
+/// The index's statistics for the prefix's field, but one document
+/// frequency for every term.
+struct OneFrequency {
+    tokens: u64,
+    docs: u64,
     doc_freq: u64,
 }
 
-impl Bm25StatisticsProvider for OneFrequency<'_> {
-    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
-        self.of.map_or(Ok(0), |of| of.total_num_tokens(field))
+impl Bm25StatisticsProvider for OneFrequency {
+    fn total_num_tokens(&self, _field: Field) -> tantivy::Result<u64> {
+        Ok(self.tokens)
     }
 
     fn total_num_docs(&self) -> tantivy::Result<u64> {
-        self.of.map_or(Ok(0), |of| of.total_num_docs())
+        Ok(self.docs)
     }
 
     fn doc_freq(&self, _term: &Term) -> tantivy::Result<u64> {
