@@ -164,8 +164,12 @@ pub fn run() {
 /// A damaged or foreign index file does not stop the app: the engine
 /// refuses it too, and the window then offers to rebuild it.
 fn open_index(data_dir: &DataDir) -> gleaner_core::Result<(Option<Index>, bool)> {
-    let opened = Index::open(data_dir.clone())
-        .and_then(|index| index.sources().map(|sources| (index, sources.is_empty())));
+    let opened = Index::open(data_dir.clone()).and_then(|mut index| {
+        // The window searches as the user types: prefixes get the
+        // frequent-word tables.
+        index.set_long_lived();
+        index.sources().map(|sources| (index, sources.is_empty()))
+    });
     match opened {
         Ok((index, first_run)) => Ok((Some(index), first_run)),
         Err(error) if error.is_corrupt_index() => {

@@ -30,6 +30,8 @@ pub struct Index {
     data_dir: DataDir,
     store: Store,
     background: bool,
+    /// Many searches will be served (see [`Index::set_long_lived`]).
+    long_lived: bool,
     /// The search index's reader, opened at the first search.
     searcher: std::sync::OnceLock<Searcher>,
 }
@@ -54,6 +56,7 @@ impl Index {
             data_dir,
             store,
             background: false,
+            long_lived: false,
             searcher: std::sync::OnceLock::new(),
         })
     }
@@ -73,6 +76,7 @@ impl Index {
             data_dir,
             store,
             background: false,
+            long_lived: false,
             searcher: std::sync::OnceLock::new(),
         })
     }
@@ -81,6 +85,17 @@ impl Index {
     /// files at low CPU and I/O priority.
     pub fn set_background(&mut self, background: bool) {
         self.background = background;
+    }
+
+    /// Marks this index as read by a process that serves many searches
+    /// (the MCP server, the desktop app): its search reader keeps the
+    /// frequent words of large segments in memory for prefixes. A one-shot
+    /// command would build them for nothing.
+    pub fn set_long_lived(&mut self) {
+        self.long_lived = true;
+        if let Some(searcher) = self.searcher.get() {
+            searcher.keep_word_tables();
+        }
     }
 
     fn scan_options(&self) -> Result<ScanOptions> {
@@ -379,6 +394,9 @@ impl Index {
         }
         match Searcher::open(&self.search_dir(), &self.store.store_id()?)? {
             Some(searcher) => {
+                if self.long_lived {
+                    searcher.keep_word_tables();
+                }
                 let _ = self.searcher.set(searcher);
                 Ok(self.searcher.get())
             }

@@ -84,6 +84,9 @@ impl Api {
         let dir = self.data_dir.path().join(gleaner_core::search::SEARCH_DIR);
         match Searcher::open(&dir, &store.store_id()?)? {
             Some(searcher) => {
+                // The server answers many searches: prefixes get the
+                // frequent-word tables.
+                searcher.keep_word_tables();
                 let _ = self.searcher.set(searcher);
                 Ok(self.searcher.get())
             }

@@ -43,7 +43,8 @@ pub use server::GleanerMcp;
 /// opened index of the data directory to serve; `program` is the `gleaner`
 /// executable, started as `gleaner daemon` when an engine is needed and none
 /// runs.
-pub fn serve_stdio(index: Index, program: PathBuf) -> std::io::Result<()> {
+pub fn serve_stdio(mut index: Index, program: PathBuf) -> std::io::Result<()> {
+    index.set_long_lived();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name("gleaner-mcp")

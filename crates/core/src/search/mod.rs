@@ -34,6 +34,7 @@ mod snippet;
 #[cfg(test)]
 mod upgrade_tests;
 mod verify;
+mod word_tables;
 
 pub use applied::{wait_applied, Applied};
 pub use filter::SearchFilter;

@@ -40,6 +40,7 @@ use super::index::{Mark, SearchIndex};
 use super::phrase::PrunedPhrase;
 use super::prefix;
 use super::query::{Atom, ParsedQuery};
+use super::word_tables::WordTables;
 use super::{unit_of, SearchFilter};
 use crate::error::Result;
 use crate::store::Store;
@@ -82,6 +83,8 @@ pub struct Searcher {
     analyzers: Mutex<Vec<Analyzer>>,
     /// The index was seen complete.
     complete: std::sync::atomic::AtomicBool,
+    /// The frequent words of the text's large segments, for prefixes.
+    word_tables: WordTables,
 }
 
 impl std::fmt::Debug for Searcher {
@@ -130,12 +133,21 @@ impl Searcher {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
         Ok(Some(Searcher {
-            index,
             chunks,
             labels,
             analyzers: Mutex::new(Vec::new()),
             complete: std::sync::atomic::AtomicBool::new(false),
+            word_tables: WordTables::new(index.chunk_fields.exact),
+            index,
         }))
+    }
+
+    /// Keeps the frequent words of large segments in memory (built in the
+    /// background) so prefixes need not walk whole dictionaries: for
+    /// readers that serve many searches, not for a one-shot search.
+    pub fn keep_word_tables(&self) {
+        self.word_tables.enable();
+        self.word_tables.follow(&self.chunks.searcher());
     }
 
     /// What the last commit holds.
@@ -169,6 +181,7 @@ impl Searcher {
         // chunks are never seen with an old label.
         self.chunks.reload()?;
         self.labels.reload()?;
+        self.word_tables.follow(&self.chunks.searcher());
         let limit = limit.max(1);
         let filter = filter.with_query(&query.filters);
         let mut answer = self.run(store, query, &filter, limit, Mode::All)?;
@@ -458,7 +471,8 @@ impl Searcher {
                 let Some(start) = analyzer.prefix_term(typed) else {
                     return Ok(None);
                 };
-                let expansion = prefix::expand(searcher, fields.exact, &start)?;
+                let tables = self.word_tables.of(searcher);
+                let expansion = prefix::expand(searcher, fields.exact, &start, &tables)?;
                 if expansion.cut {
                     plan.notes.push(format!(
                         "{typed}* starts too many words: the {} most frequent were searched",
@@ -515,7 +529,7 @@ impl Searcher {
             }
             Atom::Prefix(typed) => {
                 if let Some(start) = analyzer.prefix_term(typed) {
-                    let expansion = prefix::expand(searcher, fields.name, &start)?;
+                    let expansion = prefix::expand(searcher, fields.name, &start, &[])?;
                     any.extend(expansion.query(fields.name));
                     for word in expansion.words {
                         plan.name_terms.push(TermsToFind {
