@@ -269,6 +269,36 @@ fn links_fifos_and_devices_neither_block_nor_get_indexed() {
     check_ok(&w);
 }
 
+/// A folder holding only a link to the real documents indexes nothing
+/// (links are not followed); `index` says so rather than "0 new … success".
+#[test]
+fn a_folder_of_only_a_symlink_is_said_to_hold_nothing() {
+    let w = World::new();
+    let real = tempfile::tempdir().unwrap();
+    std::fs::write(real.path().join("a.txt"), "okapi").unwrap();
+    std::os::unix::fs::symlink(real.path(), w.docs().join("papers")).unwrap();
+    let out = w
+        .cmd()
+        .args(["index", w.docs().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("has no file to index: it holds a symbolic link, and links are not followed (add the folder it points to as a source)"),
+        "{said}"
+    );
+    // A folder with a file says nothing of the kind.
+    w.write("b.txt", "okapi here");
+    let out = w
+        .cmd()
+        .args(["index", w.docs().to_str().unwrap()])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!said.contains("no file to index"), "{said}");
+}
+
 #[test]
 fn a_source_that_is_a_symlink_is_indexed_through_it() {
     let w = World::new();

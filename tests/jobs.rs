@@ -97,6 +97,53 @@ fn a_background_job_starts_an_engine_and_completes() {
         .any(|j| j["id"] == id.as_str()));
 }
 
+/// The id `index --background` prints when it has to start the engine is
+/// the engine's own start-up job for that folder; pausing it must stop it.
+#[test]
+fn the_job_printed_on_a_cold_start_can_be_paused() {
+    let w = World::new();
+    let _stop = StopEngine(&w);
+    for i in 0..6_000 {
+        w.write(
+            &format!("d{}/f{i}.txt", i % 60),
+            format!("walrus {i} ").repeat(40),
+        );
+    }
+    w.ok(&["source", "add", w.docs().to_str().unwrap()]);
+    assert!(engine_pid(&w).is_none(), "no engine yet");
+    let started = w.json(&["index", w.docs().to_str().unwrap(), "--background"]);
+    let id = started["id"].as_str().expect("a job id").to_string();
+    let said = w.ok(&["pause", &id]);
+    // The command waits for the job to stop and says where it stopped.
+    assert!(said.contains(&format!("paused job {id} after ")), "{said}");
+    let paused = job(&w, &id);
+    assert_eq!(paused["status"], "paused", "{paused}");
+    assert_eq!(paused["pause_reason"], "paused by user", "{paused}");
+    assert!(
+        paused["indexed_files"].as_u64().unwrap() < 6_000,
+        "paused before the end: {paused}"
+    );
+    // Stays paused: the engine answers, runs nothing, and the job's count
+    // does not move.
+    let running = w.json(&["jobs", "--status", "running"]);
+    assert_eq!(running.as_array().unwrap().len(), 0, "{running}");
+    std::thread::sleep(Duration::from_millis(500));
+    let later = job(&w, &id);
+    assert_eq!(later["status"], "paused", "{later}");
+    assert_eq!(later["indexed_files"], paused["indexed_files"], "{later}");
+    // Resumed, it finishes the rest without redoing what was done.
+    w.ok(&["resume", &id]);
+    wait_until("the resumed job completes", Duration::from_secs(120), || {
+        job(&w, &id)["status"] == "completed"
+    });
+    let found = w.json(&["search", "walrus", "--limit", "10000"]);
+    assert_eq!(found.as_array().unwrap().len(), 6_000);
+    // A finished job says so, and when.
+    let err = w.fails(&["pause", &id]);
+    assert!(err.contains(&format!("job {id} already completed")), "{err}");
+    assert!(err.contains("s ago: there is nothing to pause"), "{err}");
+}
+
 #[test]
 fn pause_resume_and_cancel_from_another_process() {
     let w = World::new();

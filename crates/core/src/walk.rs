@@ -55,6 +55,9 @@ pub struct WalkOutcome {
     pub problems: Vec<WalkProblem>,
     /// Number of files seen but left out by the rules (for previews).
     pub n_excluded: u64,
+    /// Symbolic links met (never followed): a folder of nothing else
+    /// indexes to nothing, which the user must be told.
+    pub n_links: u64,
     /// Every folder the walk entered, the starting folder included: what a
     /// watcher must watch to see the same files change.
     pub dirs: Vec<PathBuf>,
@@ -232,8 +235,12 @@ fn walk_from(
                 }
                 return WalkState::Continue;
             }
+            if file_type.is_symlink() {
+                let _ = sender.send(Item::Link);
+                return WalkState::Continue;
+            }
             if !file_type.is_file() {
-                return WalkState::Continue; // symlinks, FIFOs, sockets, devices
+                return WalkState::Continue; // FIFOs, sockets, devices
             }
             if only_names
                 .is_some_and(|names| !entry.path().file_name().is_some_and(|n| names.contains(n)))
@@ -270,6 +277,7 @@ fn walk_from(
             Item::File(file) => outcome.files.push(file),
             Item::Problem(problem) => outcome.problems.push(problem),
             Item::Excluded => outcome.n_excluded += 1,
+            Item::Link => outcome.n_links += 1,
             Item::Dir(dir) => outcome.dirs.push(dir),
         }
     }
@@ -280,6 +288,7 @@ enum Item {
     Dir(PathBuf),
     Problem(WalkProblem),
     Excluded,
+    Link,
 }
 
 fn is_not_found(err: &ignore::Error) -> bool {
@@ -432,5 +441,11 @@ mod tests {
         let fifo = std::ffi::CString::new(dir.path().join("pipe").to_str().unwrap()).unwrap();
         assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
         assert_eq!(listed(dir.path(), &no_rules(), true), vec!["real.txt"]);
+        let options = WalkOptions {
+            recursive: true,
+            threads: 1,
+        };
+        let outcome = walk_source(dir.path(), &no_rules(), &options);
+        assert_eq!(outcome.n_links, 2, "the links are counted, to be told");
     }
 }

@@ -245,9 +245,26 @@ pub enum JobAction {
 /// when one runs; otherwise straight in the database (a queued or paused
 /// job's state, or the global pause flag, which the next engine honours).
 pub fn control_job(index: &Index, action: JobAction, job: Option<String>) -> Result<()> {
+    use gleaner_core::store::JobStatus;
     let data_dir = index.data_dir();
     if let Some(id) = &job {
-        index.store().job(id)?; // unknown ids fail here, plainly
+        let record = index.store().job(id)?; // unknown ids fail here, plainly
+        // A finished job cannot change: say when it finished rather than
+        // which state machine edge is missing.
+        if record.status.is_finished() && !matches!(action, JobAction::Resume) {
+            bail!(
+                "job {id} already {}{}: there is nothing to {}",
+                record.status.as_str(),
+                record
+                    .completed_at
+                    .map(|at| format!(" {}", ago(at)))
+                    .unwrap_or_default(),
+                match action {
+                    JobAction::Pause => "pause",
+                    _ => "cancel",
+                }
+            );
+        }
     }
     let engine_runs = EngineLock::holder(&data_dir.engine_lock()).is_some();
     if engine_runs {
@@ -259,8 +276,37 @@ pub fn control_job(index: &Index, action: JobAction, job: Option<String>) -> Res
             },
         };
         request_ok(data_dir, &request)?;
+        // A running job stops at the end of the file it is reading, or may
+        // finish first: say what happened, not what was asked.
+        if let (Some(id), JobAction::Pause | JobAction::Cancel) = (&job, action) {
+            let record = settled(index, id)?;
+            let wanted = match action {
+                JobAction::Pause => JobStatus::Paused,
+                _ => JobStatus::Cancelled,
+            };
+            let counts = &record.counts;
+            if record.status == wanted {
+                println!(
+                    "{} job {id} after {} of {} files",
+                    wanted.as_str(),
+                    counts.indexed_files,
+                    counts.total_files
+                );
+            } else if record.status == JobStatus::Running {
+                println!(
+                    "job {id} is stopping ({} of {} files so far): `gleaner status {id}` shows when it has",
+                    counts.indexed_files, counts.total_files
+                );
+            } else {
+                println!(
+                    "job {id} {} before it could be {}",
+                    record.status.as_str(),
+                    wanted.as_str()
+                );
+            }
+            return Ok(());
+        }
     } else {
-        use gleaner_core::store::JobStatus;
         let store = index.store();
         match (action, &job) {
             (JobAction::Pause, None) => drop(store.set_setting("indexing.paused", "true")?),
@@ -296,6 +342,40 @@ pub fn control_job(index: &Index, action: JobAction, job: Option<String>) -> Res
         }
     );
     Ok(())
+}
+
+/// The job once it is no longer running (it stops at a file boundary), or
+/// as it is after [`SETTLE_WAIT`].
+fn settled(index: &Index, id: &str) -> Result<gleaner_core::store::JobRecord> {
+    let deadline = std::time::Instant::now() + SETTLE_WAIT;
+    loop {
+        let record = index.store().job(id)?;
+        if record.status != gleaner_core::store::JobStatus::Running
+            || std::time::Instant::now() >= deadline
+        {
+            return Ok(record);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// How long `pause` and `cancel` wait for a running job to stop: one file
+/// (its time budget is seconds) and the batch written before it.
+const SETTLE_WAIT: Duration = Duration::from_secs(15);
+
+/// "2 s ago", "3 min ago", "5 h ago", "4 days ago" for a time in
+/// milliseconds since the epoch.
+fn ago(at_ms: i64) -> String {
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    let s = (now_ms - at_ms).max(0) / 1000;
+    match s {
+        0..=119 => format!("{s} s ago"),
+        120..=7_199 => format!("{} min ago", s / 60),
+        7_200..=172_799 => format!("{} h ago", s / 3600),
+        _ => format!("{} days ago", s / 86_400),
+    }
 }
 
 fn request_ok(data_dir: &DataDir, what: &Request) -> Result<()> {

@@ -111,6 +111,9 @@ pub(super) fn scan_all(
                         problem.message
                     );
                 }
+                if let Some(nothing) = report.outcome.nothing_to_index(&source.path) {
+                    eprintln!("gleaner: warning: {nothing}");
+                }
                 if !json {
                     println!(
                         "{}: {} new, {} modified, {} moved, {} deleted, {} unchanged, {} failed",

@@ -26,7 +26,7 @@ mod plan;
 mod worker;
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -147,6 +147,28 @@ pub struct ScanOutcome {
     pub problems: Vec<WalkProblem>,
     /// The folders the walk entered (what a watcher must watch).
     pub dirs: Vec<PathBuf>,
+    /// Files the walk kept (indexed, unchanged or failed): none in a full
+    /// scan means the source holds nothing to index, which is said.
+    pub files_seen: u64,
+    /// Symbolic links met and not followed.
+    pub links_not_followed: u64,
+}
+
+impl ScanOutcome {
+    /// A sentence for a full scan that found nothing to index (an empty
+    /// folder, one of symbolic links only, or rules that leave every file
+    /// out); `None` otherwise.
+    pub fn nothing_to_index(&self, source: &Path) -> Option<String> {
+        if self.files_seen > 0 || !self.problems.is_empty() {
+            return None;
+        }
+        let links = match self.links_not_followed {
+            0 => String::new(),
+            1 => ": it holds a symbolic link, and links are not followed (add the folder it points to as a source)".into(),
+            n => format!(": it holds {n} symbolic links, and links are not followed (add the folders they point to as sources)"),
+        };
+        Some(format!("{} has no file to index{links}", source.display()))
+    }
 }
 
 /// What part of a source a scan covers.
@@ -258,6 +280,7 @@ fn scan_marked(
     };
     let mut walk = walk;
     let dirs = std::mem::take(&mut walk.dirs);
+    let (files_seen, links_not_followed) = (walk.files.len() as u64, walk.n_links);
     let problems = walk.problems.clone();
     for problem in &problems {
         tracing::warn!(path = %problem.path.display(), message = %problem.message, "could not read while scanning");
@@ -453,6 +476,8 @@ fn scan_marked(
         stopped,
         problems,
         dirs,
+        files_seen,
+        links_not_followed,
     })
 }
 
