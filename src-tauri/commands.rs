@@ -24,8 +24,10 @@ use crate::status::{JobView, LastSnapshot, Snapshot, RECENT_JOBS};
 
 /// Sample paths shown under a rules preview.
 const PREVIEW_SAMPLES: usize = 8;
-/// Most search hits one query returns.
-const MAX_HITS: usize = 200;
+/// Most search hits one query returns. The window asks for 50 more at
+/// each "Show more", so this bounds one answer's memory, not what a user
+/// can reach by paging.
+const MAX_HITS: usize = 100_000;
 /// Most failed files one list shows (the total is told beside it).
 const MAX_FAILED_SHOWN: usize = 500;
 

@@ -83,6 +83,7 @@ pub fn run() {
             show_settings_window(app);
         }));
     let app = autostart::init(builder)
+        .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .invoke_handler(tauri::generate_handler![

@@ -276,6 +276,7 @@ fn a_folder_of_only_a_symlink_is_said_to_hold_nothing() {
     let w = World::new();
     let real = tempfile::tempdir().unwrap();
     std::fs::write(real.path().join("a.txt"), "okapi").unwrap();
+    std::fs::create_dir_all(w.docs()).unwrap();
     std::os::unix::fs::symlink(real.path(), w.docs().join("papers")).unwrap();
     let out = w
         .cmd()

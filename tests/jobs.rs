@@ -133,14 +133,19 @@ fn the_job_printed_on_a_cold_start_can_be_paused() {
     assert_eq!(later["indexed_files"], paused["indexed_files"], "{later}");
     // Resumed, it finishes the rest without redoing what was done.
     w.ok(&["resume", &id]);
-    wait_until("the resumed job completes", Duration::from_secs(120), || {
-        job(&w, &id)["status"] == "completed"
-    });
+    wait_until(
+        "the resumed job completes",
+        Duration::from_secs(120),
+        || job(&w, &id)["status"] == "completed",
+    );
     let found = w.json(&["search", "walrus", "--limit", "10000"]);
     assert_eq!(found.as_array().unwrap().len(), 6_000);
     // A finished job says so, and when.
     let err = w.fails(&["pause", &id]);
-    assert!(err.contains(&format!("job {id} already completed")), "{err}");
+    assert!(
+        err.contains(&format!("job {id} already completed")),
+        "{err}"
+    );
     assert!(err.contains("s ago: there is nothing to pause"), "{err}");
 }
 

@@ -8,6 +8,7 @@ import {
   formatRate,
   plural,
   progressFraction,
+  searchSummary,
   windowStatusLine,
 } from "./format";
 
@@ -121,5 +122,19 @@ describe("windowStatusLine", () => {
   it("leaves every other line as the engine said it", () => {
     expect(windowStatusLine("Up to date · 4 documents")).toBe("Up to date · 4 documents");
     expect(windowStatusLine("Indexing 1 / 3")).toBe("Indexing 1 / 3");
+  });
+});
+
+describe("searchSummary", () => {
+  it("says all the results when fewer came back than were asked for", () => {
+    expect(searchSummary(12, 50, 19)).toBe("12 results in 19 ms");
+    expect(searchSummary(1, 50, 3)).toBe("1 result in 3 ms");
+  });
+  it("says the best ones, and that there are more, when the page is full", () => {
+    expect(searchSummary(50, 50, 19)).toBe("The best 50 results in 19 ms; there are more");
+    expect(searchSummary(1050, 1050, 40)).toBe("The best 1,050 results in 40 ms; there are more");
+  });
+  it("says no matches", () => {
+    expect(searchSummary(0, 50, 2)).toBe("No matches");
   });
 });

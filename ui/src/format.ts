@@ -98,3 +98,14 @@ export function windowStatusLine(line: string): string {
     .replace(/add one in Settings$/, "add one under Sources")
     .replace(/rebuild it in Settings$/, "rebuild it below");
 }
+
+/**
+ * The line above search results. When as many hits came back as were asked
+ * for, there may be more, and the line says it shows the best ones rather
+ * than passing them off as all.
+ */
+export function searchSummary(count: number, asked: number, ms: number): string {
+  if (count === 0) return "No matches";
+  if (count < asked) return `${plural(count, "result")} in ${ms} ms`;
+  return `The best ${formatCount(count)} results in ${ms} ms; there are more`;
+}

@@ -7,7 +7,8 @@ use clap::{Parser, Subcommand};
 /// Every command's help: what it does, then an example, then the usage.
 /// The examples come first because they answer "how do I start" faster
 /// than the option list does.
-const HELP: &str = "{about-with-newline}\n{before-help}\n\n{usage-heading} {usage}\n\n{all-args}{after-help}";
+const HELP: &str =
+    "{about-with-newline}\n{before-help}{usage-heading} {usage}\n\n{all-args}{after-help}";
 
 /// What `gleaner --help` shows before the commands.
 const FIRST_STEPS: &str = "\

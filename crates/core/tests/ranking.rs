@@ -414,3 +414,33 @@ fn the_top_ten_of_phrases_equal_a_brute_force_phrase_bm25() {
     }
     assert!(big >= 2, "only {big} phrases matched more than 1,000 units");
 }
+
+/// A phrase at the very start of a chunk counts like anywhere else (its
+/// first word is at position 0), and a phrase whose second word comes
+/// first does not match.
+#[test]
+fn a_phrase_at_the_start_of_a_text_is_found() {
+    let tmp = tempfile::tempdir().unwrap();
+    let docs = tmp.path().join("docs");
+    std::fs::create_dir_all(&docs).unwrap();
+    std::fs::write(docs.join("start.txt"), "okapi zebu and nothing else").unwrap();
+    std::fs::write(docs.join("middle.txt"), "here an okapi zebu stands").unwrap();
+    std::fs::write(docs.join("reversed.txt"), "zebu okapi").unwrap();
+    let data_dir = DataDir::resolve(Some(&tmp.path().join("data"))).unwrap();
+    let mut index = Index::open(data_dir).unwrap();
+    let source = index
+        .add_source(NewSource {
+            path: docs.clone(),
+            recursive: true,
+            ..NewSource::default()
+        })
+        .unwrap();
+    index.scan(&source, "manual", &Unobserved).unwrap();
+    index.sync_search().unwrap();
+    let answer = index
+        .search("\"okapi zebu\"", &SearchFilter::new(), 10)
+        .unwrap();
+    let mut names: Vec<&str> = answer.hits.iter().map(|h| h.name.as_str()).collect();
+    names.sort();
+    assert_eq!(names, ["middle.txt", "start.txt"]);
+}

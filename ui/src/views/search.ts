@@ -2,7 +2,7 @@
 // opens the file with the system's default application.
 import * as api from "../api";
 import { byId, el, fill } from "../dom";
-import { formatAgo, formatBytes, plural } from "../format";
+import { formatAgo, formatBytes, searchSummary } from "../format";
 import { renderSnippet } from "../snippet";
 
 /** "notes/a.md:12-14" style place of a hit. */
@@ -31,11 +31,18 @@ function hitRow(hit: api.SearchHit, now: number): HTMLElement {
   );
 }
 
-async function runSearch(event: Event): Promise<void> {
-  event.preventDefault();
+/** Hits asked for at first, and added by each "Show more". */
+const PAGE = 50;
+
+/** How many hits the current query asks for. */
+let asked = PAGE;
+
+async function runSearch(): Promise<void> {
   const query = byId<HTMLInputElement>("search-query").value;
   const summary = byId("search-summary");
   const results = byId("search-results");
+  const more = byId<HTMLButtonElement>("search-more");
+  more.hidden = true;
   if (query.trim() === "") {
     summary.textContent = "";
     fill(results, []);
@@ -44,9 +51,12 @@ async function runSearch(event: Event): Promise<void> {
   summary.textContent = "Searching…";
   try {
     const started = performance.now();
-    const hits = await api.search(query);
+    const hits = await api.search(query, asked);
     const ms = Math.round(performance.now() - started);
-    summary.textContent = hits.length ? `${plural(hits.length, "result")} in ${ms} ms` : "No matches";
+    summary.textContent = searchSummary(hits.length, asked, ms);
+    // A full page may have more behind it: the search is asked again for
+    // a longer list (it takes milliseconds), so the ranking stays one list.
+    more.hidden = hits.length < asked;
     const now = Date.now();
     fill(
       results,
@@ -59,5 +69,13 @@ async function runSearch(event: Event): Promise<void> {
 }
 
 export function initSearch(): void {
-  byId("search-form").addEventListener("submit", (event) => void runSearch(event));
+  byId("search-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    asked = PAGE;
+    void runSearch();
+  });
+  byId("search-more").addEventListener("click", () => {
+    asked += PAGE;
+    void runSearch();
+  });
 }

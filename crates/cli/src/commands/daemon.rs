@@ -249,8 +249,8 @@ pub fn control_job(index: &Index, action: JobAction, job: Option<String>) -> Res
     let data_dir = index.data_dir();
     if let Some(id) = &job {
         let record = index.store().job(id)?; // unknown ids fail here, plainly
-        // A finished job cannot change: say when it finished rather than
-        // which state machine edge is missing.
+                                             // A finished job cannot change: say when it finished rather than
+                                             // which state machine edge is missing.
         if record.status.is_finished() && !matches!(action, JobAction::Resume) {
             bail!(
                 "job {id} already {}{}: there is nothing to {}",

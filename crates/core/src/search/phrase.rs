@@ -9,11 +9,14 @@
 //! to the word's block maximum (the best count and length of each block of
 //! 128 chunks, kept in the index for block-max WAND) bounds the phrase
 //! score of every chunk of the block. Blocks whose bound cannot beat the
-//! k-th best so far are passed over without reading a position; the others
-//! are scored exactly as tantivy scores the phrase, so the top k are the
-//! same.
+//! k-th best so far are passed over without reading a position. Inside the
+//! other blocks the same bound is taken chunk by chunk, first with the
+//! rarest word's count, then with the smallest count of all the words:
+//! only a chunk that could still rank has its positions read. The phrase
+//! is then counted and scored as tantivy does (the starts where every word
+//! follows in order; BM25 of that count), so the top k are the same.
 
-use tantivy::postings::BlockSegmentPostings;
+use tantivy::postings::{BlockSegmentPostings, Postings, SegmentPostings};
 use tantivy::query::{Bm25Weight, EnableScoring, PhraseQuery, Query, Weight};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, SegmentReader, Term, TERMINATED};
@@ -64,25 +67,30 @@ struct PhraseBlocks {
 }
 
 impl PhraseBlocks {
-    /// The postings of the phrase's rarest word in this segment, block by
-    /// block; `None` when a word is not in the segment.
-    fn rarest(&self, reader: &SegmentReader) -> tantivy::Result<Option<BlockSegmentPostings>> {
-        let mut rarest: Option<(u32, &Term)> = None;
-        for term in &self.terms {
+    /// Which of the phrase's words is the rarest in this segment, and its
+    /// postings block by block; `None` when a word is not in the segment.
+    fn rarest(
+        &self,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<Option<(usize, BlockSegmentPostings)>> {
+        let mut rarest: Option<(u32, usize)> = None;
+        for (i, term) in self.terms.iter().enumerate() {
             let inverted = reader.inverted_index(term.field())?;
             let Some(info) = inverted.get_term_info(term)? else {
                 return Ok(None);
             };
             if rarest.is_none_or(|(n, _)| info.doc_freq < n) {
-                rarest = Some((info.doc_freq, term));
+                rarest = Some((info.doc_freq, i));
             }
         }
-        let Some((_, term)) = rarest else {
+        let Some((_, i)) = rarest else {
             return Ok(None);
         };
+        let term = &self.terms[i];
         Ok(reader
             .inverted_index(term.field())?
-            .read_block_postings(term, IndexRecordOption::WithFreqs)?)
+            .read_block_postings(term, IndexRecordOption::WithFreqs)?
+            .map(|blocks| (i, blocks)))
     }
 }
 
@@ -97,32 +105,131 @@ impl TopK for PhraseBlocks {
         let Some(bm25) = &self.bm25 else {
             return stock.for_each_pruning(threshold, reader, callback);
         };
-        let Some(mut blocks) = self.rarest(reader)? else {
+        let Some((rarest, mut blocks)) = self.rarest(reader)? else {
             return Ok(());
         };
+        // Every word's postings with positions, the rarest first: it leads.
+        let mut words: Vec<(u32, SegmentPostings)> = Vec::with_capacity(self.terms.len());
+        for (offset, term) in self.terms.iter().enumerate() {
+            let inverted = reader.inverted_index(term.field())?;
+            let Some(postings) =
+                inverted.read_postings(term, IndexRecordOption::WithFreqsAndPositions)?
+            else {
+                return Ok(());
+            };
+            words.push((offset as u32, postings));
+        }
+        words.swap(0, rarest);
         let norms = reader.get_fieldnorms_reader(self.terms[0].field())?;
-        let mut phrase = stock.scorer(reader, 1.0)?;
+        let mut positions: Vec<Vec<u32>> = vec![Vec::new(); words.len()];
         let mut threshold = threshold;
         while let (Some(&first), Some(&last)) = (blocks.docs().first(), blocks.docs().last()) {
             if blocks.block_max_score(&norms, bm25) > threshold {
-                let mut matched = if phrase.doc() < first {
-                    phrase.seek(first)
+                let (_, lead) = &mut words[0];
+                let mut doc = if lead.doc() < first {
+                    lead.seek(first)
                 } else {
-                    phrase.doc()
+                    lead.doc()
                 };
-                while matched <= last {
-                    let score = phrase.score();
-                    if score > threshold {
-                        threshold = callback(matched, score);
+                while doc <= last {
+                    let norm = norms.fieldnorm_id(doc);
+                    if let Some(count) = phrase_count(
+                        &mut words,
+                        doc,
+                        |tf| bm25.score(norm, tf) > threshold,
+                        &mut positions,
+                    ) {
+                        let score = bm25.score(norm, count);
+                        if score > threshold {
+                            threshold = callback(doc, score);
+                        }
                     }
-                    matched = phrase.advance();
+                    doc = words[0].1.advance();
                 }
-                if matched == TERMINATED {
+                if doc == TERMINATED {
                     break;
                 }
             }
             blocks.advance();
         }
         Ok(())
+    }
+}
+
+/// How often the phrase occurs in `doc`, where `words[0]` stands: the
+/// number of positions where each word (at its offset) follows the first.
+/// `None` when a word is missing, the phrase does not occur, or `can_rank`
+/// says a chunk with this count of the words could not rank, so no
+/// position is read.
+fn phrase_count(
+    words: &mut [(u32, SegmentPostings)],
+    doc: DocId,
+    can_rank: impl Fn(u32) -> bool,
+    positions: &mut [Vec<u32>],
+) -> Option<u32> {
+    // The phrase occurs at most as often as its least frequent word here.
+    let mut fewest = words[0].1.term_freq();
+    if !can_rank(fewest) {
+        return None;
+    }
+    for (_, postings) in words[1..].iter_mut() {
+        let at = if postings.doc() < doc {
+            postings.seek(doc)
+        } else {
+            postings.doc()
+        };
+        if at != doc {
+            return None;
+        }
+        fewest = fewest.min(postings.term_freq());
+    }
+    if !can_rank(fewest) {
+        return None;
+    }
+    // Each word's positions moved back by its offset: the phrase starts
+    // where all of them hold the same number.
+    // (A word at offset 2 seen at position 1 cannot be part of a phrase
+    // starting in the field: dropped, which keeps the lists sorted.)
+    for ((offset, postings), out) in words.iter_mut().zip(positions.iter_mut()) {
+        out.clear();
+        postings.positions(out);
+        out.retain(|&position| position >= *offset);
+        for position in out.iter_mut() {
+            *position -= *offset;
+        }
+    }
+    let (starts, rest) = positions.split_first_mut()?;
+    for other in rest.iter() {
+        retain_common(starts, other);
+        if starts.is_empty() {
+            return None;
+        }
+    }
+    Some(starts.len() as u32)
+}
+
+/// Keeps in `left` the values also in `right` (both sorted).
+fn retain_common(left: &mut Vec<u32>, right: &[u32]) {
+    let mut j = 0;
+    left.retain(|&value| {
+        while j < right.len() && right[j] < value {
+            j += 1;
+        }
+        j < right.len() && right[j] == value
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::retain_common;
+
+    #[test]
+    fn common_values_of_sorted_lists() {
+        let mut left = vec![1, 3, 5, 7, 9];
+        retain_common(&mut left, &[0, 3, 4, 9, 12]);
+        assert_eq!(left, [3, 9]);
+        let mut left = vec![2, 4];
+        retain_common(&mut left, &[]);
+        assert!(left.is_empty());
     }
 }

@@ -26,11 +26,11 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use serde::Serialize;
+use tantivy::directory::Directory;
 use tantivy::query::{
     BooleanQuery, EnableScoring, Occur, Query, RangeQuery, TermQuery, TermSetQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::directory::Directory;
 use tantivy::{IndexReader, ReloadPolicy, Term};
 
 use super::analysis::{Analyzer, StreamKind, TermsToFind};
@@ -559,10 +559,7 @@ fn reload_if_committed(
     reader: &IndexReader,
     seen: &Mutex<Vec<u8>>,
 ) -> Result<()> {
-    let meta = index
-        .directory()
-        .atomic_read(Path::new("meta.json"))
-        .ok();
+    let meta = index.directory().atomic_read(Path::new("meta.json")).ok();
     let mut seen = seen.lock().expect("seen commits lock");
     match meta {
         Some(meta) if *seen == meta => {}
