@@ -40,6 +40,9 @@ TEST_PACKAGES=(
   # host) and the clicks that open its menu for the screenshot.
   xfce4-panel
   xdotool
+  # Closes a window the way a window manager asks (WM_DELETE_WINDOW): the
+  # test of a desktop with no tray.
+  python3-xlib
 )
 # Node.js and npm for the UI, only when the machine has none (Debian's own
 # package is older than vite wants on some releases: prefer Node >= 20.19).

@@ -66,6 +66,9 @@ step "desktop notifications reach a real notification server (dunst on D-Bus)" \
 step "desktop smoke test (Xvfb + D-Bus)" \
   xvfb-run -a dbus-run-session -- tests/desktop/smoke.sh "$CARGO_TARGET_DIR/debug/gleaner-desktop"
 
+step "desktop with no tray: the window opens and stays reachable (Xvfb + D-Bus)" \
+  xvfb-run -a dbus-run-session -- tests/desktop/no_tray.sh "$CARGO_TARGET_DIR/debug/gleaner-desktop"
+
 step "desktop end-to-end test (WebKitWebDriver drives the settings window)" \
   xvfb-run -a dbus-run-session -- tests/desktop/drive.py "$CARGO_TARGET_DIR/debug/gleaner-desktop"
 

@@ -216,6 +216,15 @@ pub async fn scan_now(desktop: State<'_, Desktop>) -> CommandResult<Vec<String>>
     .await?
 }
 
+/// Whether the desktop shows tray icons (see `tray_host`): without one the
+/// window says how to get a tray.
+#[tauri::command]
+pub async fn tray_available() -> bool {
+    tauri::async_runtime::spawn_blocking(crate::tray_host::present)
+        .await
+        .unwrap_or(false)
+}
+
 /// Ranked search hits; snippets mark the matched words with `**`.
 #[tauri::command]
 pub async fn search(

@@ -11,7 +11,8 @@
 //! - owns one settings window, labelled [`SETTINGS_WINDOW`], created hidden
 //!   from `tauri.conf.json`; the tray's "Settings…" item, a second launch of
 //!   the app and a first run (no sources yet) show it, and closing it only
-//!   hides it again; the window calls the [`commands`];
+//!   hides it again (minimizes it on a desktop with no tray, see
+//!   [`tray_host`]); the window calls the [`commands`];
 //! - keeps running with no window open: the app ends only through
 //!   [`quit`] (the tray's Quit item, or SIGTERM/SIGINT/SIGHUP on Unix, see
 //!   `signals.rs`), which stops the hosted engine cleanly and exits with code 0.
@@ -34,6 +35,7 @@ pub mod state;
 pub mod status;
 #[cfg(desktop)]
 pub mod tray;
+pub mod tray_host;
 
 use std::ffi::OsStr;
 use std::sync::Arc;
@@ -110,6 +112,7 @@ pub fn run() {
             commands::failed_files,
             commands::open_path,
             commands::rebuild_index,
+            commands::tray_available,
         ])
         .setup(move |app| {
             let data_dir = DataDir::resolve(None)?;
@@ -124,7 +127,16 @@ pub fn run() {
             status::spawn_status_task(app.handle().clone(), host);
             #[cfg(unix)]
             signals::exit_on_termination_signals(app.handle().clone());
-            if show_settings || first_run {
+            // Without a tray host the icon is never drawn: the window is
+            // the app's only face, so it opens at start.
+            let tray = tray_host::present();
+            if !tray {
+                tracing::warn!(
+                    "this desktop shows no tray icons ({} has no owner): the window stays open, and closing it minimizes it",
+                    tray_host::WATCHER
+                );
+            }
+            if show_settings || first_run || !tray {
                 show_settings_window(app.handle());
             }
             tracing::info!(data_dir = %data_dir.path().display(), "Gleaner started");
@@ -132,12 +144,21 @@ pub fn run() {
         })
         .on_window_event(|window, event| {
             // The settings window is reused for the app's whole life: closing
-            // it hides it, so no window close ever ends the app.
+            // it hides it (the tray brings it back) or, on a desktop without
+            // a tray, minimizes it, so no window close ever ends the app.
             if window.label() == SETTINGS_WINDOW {
                 if let WindowEvent::CloseRequested { api, .. } = event {
                     api.prevent_close();
-                    if let Err(error) = window.hide() {
-                        tracing::warn!(%error, "cannot hide the settings window");
+                    let on_close = tray_host::OnClose::with_tray(tray_host::present());
+                    let closed = match on_close {
+                        tray_host::OnClose::Hide => window.hide(),
+                        tray_host::OnClose::Minimize => window.minimize(),
+                    };
+                    match closed {
+                        Ok(()) => tracing::info!(?on_close, "the settings window was closed"),
+                        Err(error) => {
+                            tracing::warn!(%error, "cannot put the settings window away")
+                        }
                     }
                 }
             }

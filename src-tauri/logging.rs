@@ -26,8 +26,11 @@ pub fn init(data_dir: Option<&DataDir>) {
             ))
         })
     };
+    // Colours only on a terminal: a launcher or service manager writing
+    // stderr to a file would keep the escape codes.
     let stderr = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_filter(filter());
     let file = data_dir.and_then(|data_dir| {
         std::fs::create_dir_all(data_dir.logs()).ok()?;

@@ -169,6 +169,9 @@ export const cancelJob = (id: string) => invoke<void>("cancel_job", { id });
 export const setIndexingPaused = (paused: boolean) => invoke<void>("set_indexing_paused", { paused });
 export const scanNow = () => invoke<string[]>("scan_now");
 export const search = (query: string, limit = 50) => invoke<SearchHit[]>("search", { query, limit });
+
+/** Whether the desktop shows tray icons (a StatusNotifierItem host runs). */
+export const trayAvailable = () => invoke<boolean>("tray_available");
 export const health = () => invoke<HealthReport>("health");
 export const openPath = (path: string) => invoke<void>("open_path", { path });
 export const getSettings = () => invoke<SettingRow[]>("get_settings");

@@ -72,6 +72,12 @@ async function start(): Promise<void> {
     });
   });
   initRebuildBanner(() => void loadSourceSettings());
+  // Without a tray the window is the app's only way back: say so, and how
+  // to get a tray.
+  api
+    .trayAvailable()
+    .then((tray) => (byId("no-tray").hidden = tray))
+    .catch(() => undefined);
   await api.onStatus(applyStatus);
   // The tray's "Search…" item.
   await api.onShowTab((tab) => {

@@ -8,6 +8,7 @@ mod args;
 mod commands;
 mod output;
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -100,6 +101,8 @@ fn init_logging(args: &args::Args) -> Option<tracing_appender::non_blocking::Wor
         tracing_subscriber::fmt::layer()
             .with_writer(std::io::stderr)
             .with_target(false)
+            // Colours only on a terminal, never in a redirected file.
+            .with_ansi(std::io::stderr().is_terminal())
             .with_filter(filter())
     });
     let mut guard = None;

@@ -35,7 +35,7 @@ use tantivy::schema::TantivyDocument;
 use tantivy::{IndexReader, IndexWriter, ReloadPolicy, Term};
 
 use super::index::{Mark, SearchIndex};
-use super::merge_policy::{IdleFlag, IndexerMergePolicy};
+use super::merge_policy::{self, IdleFlag, IndexerMergePolicy};
 use super::unit_id;
 use crate::error::Result;
 use crate::store::{commit_signal, Store, UnitKey, UnitLabel};
@@ -193,6 +193,9 @@ pub fn catch_up(database: PathBuf, dir: PathBuf) -> Result<()> {
     while worker.step()? {}
     worker.idle.set(true);
     worker.commit()?;
+    // The last commit may have been made while busy: the policy has not
+    // seen the tail idle yet.
+    worker.merge_small_tails();
     worker.wait_for_merges();
     Ok(())
 }
@@ -401,7 +404,10 @@ impl Worker {
                 }
                 Ok(false) => {
                     failures = 0;
-                    self.idle.set(true);
+                    if !self.idle.get() {
+                        self.idle.set(true);
+                        self.merge_small_tails();
+                    }
                 }
                 Err(err) => {
                     failures += 1;
@@ -458,7 +464,14 @@ impl Worker {
             match self.step() {
                 Ok(true) => {}
                 Ok(false) => {
-                    self.idle.set(true);
+                    if !self.idle.get() {
+                        self.idle.set(true);
+                        // A foreground `gleaner index` ends here: its last
+                        // commit was made while busy.
+                        if drain_all.load(Ordering::SeqCst) {
+                            self.merge_small_tails();
+                        }
+                    }
                     break;
                 }
                 Err(err) => {
@@ -765,8 +778,63 @@ impl Worker {
         Ok(())
     }
 
+    /// Merges each index's small segments into one, now that nothing is
+    /// waiting (the merge policy would only see them at the next commit,
+    /// which may be hours away for an engine whose folders do not change).
+    /// The merge runs on tantivy's merge threads; its segment replaces the
+    /// small ones at the commit it publishes.
+    fn merge_small_tails(&mut self) {
+        for writer in [&mut self.chunks, &mut self.labels] {
+            let metas = match writer.index().searchable_segment_metas() {
+                Ok(metas) => metas,
+                Err(err) => {
+                    tracing::debug!(%err, "cannot list the search index's segments");
+                    continue;
+                }
+            };
+            if let Some(tail) = merge_policy::small_tail(&metas, &Default::default()) {
+                tracing::debug!(segments = tail.len(), "merging the small segments");
+                // Not waited for; a tail that a merge already holds is
+                // refused, which is what is wanted.
+                drop(writer.merge(&tail));
+            }
+        }
+    }
+
     fn wait_for_merges(self) {
         let _ = self.chunks.wait_merging_threads();
         let _ = self.labels.wait_merging_threads();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Segments made while the indexer was busy (a big one, then five of a
+    /// document each) are merged into one once it falls idle, without
+    /// waiting for another commit.
+    #[test]
+    fn the_small_tail_is_merged_when_the_indexer_falls_idle() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::open(&tmp.path().join("gleaner.db")).unwrap();
+        let dir = tmp.path().join("search");
+        let (index, _) = open_or_rebuild(&dir, &store.store_id().unwrap()).unwrap();
+        let mut worker = Worker::new(dir.clone(), index.clone(), store).unwrap();
+        for n in [400, 1, 1, 1, 1, 1] {
+            for _ in 0..n {
+                worker
+                    .chunks
+                    .add_document(tantivy::TantivyDocument::new())
+                    .unwrap();
+            }
+            worker.chunks.commit().unwrap();
+        }
+        let segments = || index.chunks.searchable_segment_metas().unwrap().len();
+        assert_eq!(segments(), 6, "busy: the log policy merges nothing");
+        worker.idle.set(true);
+        worker.merge_small_tails();
+        worker.wait_for_merges();
+        assert_eq!(segments(), 2, "the big segment and the merged tail");
     }
 }

@@ -11,7 +11,10 @@
 //! are merged together. Doing it only when idle keeps the first index's CPU
 //! as it was (the tail is merged once, at the end, a few percent of the
 //! index) and keeps a daemon's live commits, one tiny segment each, from
-//! piling up.
+//! piling up. The policy is only asked at a commit, and the last commit of
+//! a burst is made while the indexer is still busy: so the indexer also
+//! asks for the tail's merge itself when it falls idle (see
+//! [`small_tail`]).
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -42,7 +45,7 @@ impl IdleFlag {
         self.0.store(idle, Ordering::Relaxed);
     }
 
-    fn get(&self) -> bool {
+    pub(super) fn get(&self) -> bool {
         self.0.load(Ordering::Relaxed)
     }
 }
@@ -66,21 +69,30 @@ impl MergePolicy for IndexerMergePolicy {
             .iter()
             .flat_map(|c| c.0.iter().copied())
             .collect();
-        let largest = segments
-            .iter()
-            .map(SegmentMeta::num_docs)
-            .max()
-            .unwrap_or(0);
-        let small: Vec<SegmentId> = segments
-            .iter()
-            .filter(|s| !merging.contains(&s.id()) && s.num_docs() < largest / SMALL_SHARE)
-            .map(SegmentMeta::id)
-            .collect();
-        if small.len() >= SMALL_TAIL {
-            candidates.push(MergeCandidate(small));
+        if let Some(tail) = small_tail(segments, &merging) {
+            candidates.push(MergeCandidate(tail));
         }
         candidates
     }
+}
+
+/// The small segments of `segments` (leaving out `merging`), when there
+/// are enough of them to be merged into one.
+pub(super) fn small_tail(
+    segments: &[SegmentMeta],
+    merging: &HashSet<SegmentId>,
+) -> Option<Vec<SegmentId>> {
+    let largest = segments
+        .iter()
+        .map(SegmentMeta::num_docs)
+        .max()
+        .unwrap_or(0);
+    let small: Vec<SegmentId> = segments
+        .iter()
+        .filter(|s| !merging.contains(&s.id()) && s.num_docs() < largest / SMALL_SHARE)
+        .map(SegmentMeta::id)
+        .collect();
+    (small.len() >= SMALL_TAIL).then_some(small)
 }
 
 #[cfg(test)]
