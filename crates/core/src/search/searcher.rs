@@ -581,13 +581,19 @@ fn merge(
     labels: &[(u64, Best)],
 ) -> Result<Vec<Candidate>> {
     let mut by_unit: HashMap<u64, Candidate> = HashMap::new();
+    // Opening a column reads its header: once per segment, not per hit.
+    let mut seqs = HashMap::new();
     for (unit, best) in text {
-        let seq = chunk_searcher
-            .segment_reader(best.segment)
-            .fast_fields()
-            .u64("seq")?
-            .first(best.doc)
-            .unwrap_or(0);
+        let column = match seqs.entry(best.segment) {
+            std::collections::hash_map::Entry::Occupied(column) => column.into_mut(),
+            std::collections::hash_map::Entry::Vacant(slot) => slot.insert(
+                chunk_searcher
+                    .segment_reader(best.segment)
+                    .fast_fields()
+                    .u64("seq")?,
+            ),
+        };
+        let seq = column.first(best.doc).unwrap_or(0);
         by_unit.insert(
             *unit,
             Candidate {

@@ -7,9 +7,10 @@
 //! folded or stemmed term maps back to what was written, and a phrase maps
 //! to the span from its first token's start to its last token's end.
 
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
-use super::{Analyzed, Analyzer, TermsToFind};
+use super::{Analyzed, Analyzer, StreamKind, TermsToFind};
 
 impl Analyzer {
     /// The byte ranges of `text` where any of `queries` matches, sorted
@@ -20,9 +21,20 @@ impl Analyzer {
         let mut analyzed = Analyzed::new();
         self.analyze(text, &mut analyzed);
         let mut ranges = Vec::new();
+        // Single words (a prefix brings up to 256 of them) are looked up in
+        // a set, one pass over each stream; phrases are matched window by
+        // window.
+        let mut words: HashMap<StreamKind, HashSet<&str>> = HashMap::new();
         for query in queries {
-            let tokens: Vec<_> = analyzed.stream(query.stream).iter().collect();
             let n_terms = query.terms.len();
+            if n_terms == 1 {
+                words
+                    .entry(query.stream)
+                    .or_default()
+                    .insert(query.terms[0].as_str());
+                continue;
+            }
+            let tokens: Vec<_> = analyzed.stream(query.stream).iter().collect();
             if n_terms == 0 || tokens.len() < n_terms {
                 continue;
             }
@@ -39,6 +51,13 @@ impl Analyzer {
                     .all(|(token, term)| token.term == term);
                 if consecutive && same_terms {
                     ranges.push(window[0].offset_from..window[n_terms - 1].offset_to);
+                }
+            }
+        }
+        for (stream, words) in &words {
+            for token in analyzed.stream(*stream).iter() {
+                if words.contains(token.term) {
+                    ranges.push(token.offset_from..token.offset_to);
                 }
             }
         }
