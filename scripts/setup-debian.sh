@@ -8,10 +8,24 @@
 # Idempotent and quick on a prepared machine: apt is skipped when every
 # package is already installed. Uses sudo unless run as root.
 #
-# Usage: scripts/setup-debian.sh
+# What is installed depends on what the machine is for:
+#   scripts/setup-debian.sh          build, run and test (everything above);
+#   scripts/setup-debian.sh --run    build and run the app: no test tools;
+#   scripts/setup-debian.sh --cli    build the command line only: a C
+#                                    compiler and Rust (no WebKit, GTK, npm).
+#
+# Usage: scripts/setup-debian.sh [--run | --cli]
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+mode=${1:-test}
+case $mode in
+  test | --run | --cli) ;;
+  *)
+    echo "usage: scripts/setup-debian.sh [--run | --cli]" >&2
+    exit 2
+    ;;
+esac
 
 # Building the desktop app (tauri 2 on Linux).
 BUILD_PACKAGES=(
@@ -46,7 +60,15 @@ TEST_PACKAGES=(
 )
 # Node.js and npm for the UI, only when the machine has none (Debian's own
 # package is older than vite wants on some releases: prefer Node >= 20.19).
-command -v npm >/dev/null || TEST_PACKAGES+=(nodejs npm)
+command -v npm >/dev/null || BUILD_PACKAGES+=(nodejs npm)
+case $mode in
+  --run) TEST_PACKAGES=() ;;
+  # The CLI links SQLite (built from source) and nothing of the desktop.
+  --cli)
+    BUILD_PACKAGES=(build-essential ca-certificates curl)
+    TEST_PACKAGES=()
+    ;;
+esac
 
 say() { printf 'setup-debian: %s\n' "$*"; }
 
@@ -93,6 +115,11 @@ else
     say "could not install Rust (offline?): install a Rust toolchain >= 1.91 yourself, then re-run" >&2
     exit 1
   fi
+fi
+
+if [[ $mode == --cli ]]; then
+  say "done. Build and install the command line with 'scripts/install-cli.sh'."
+  exit 0
 fi
 
 # --- 3. npm packages ----------------------------------------------------------

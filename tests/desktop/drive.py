@@ -412,6 +412,32 @@ def drive_settings(s, shots):
         driver.wait("the autostart entry to go", lambda: not os.path.exists(autostart_entry))
         driver.wait("the toggle off", lambda: driver.js("return !document.getElementById('pref-start-at-login').checked"))
         checks += 1
+
+        # Many results: the summary says they are the best ones and that
+        # there are more, and "Show 50 more" extends the list.
+        journal = os.path.join(s.work, "journal")
+        os.makedirs(journal)
+        for day in range(120):
+            with open(os.path.join(journal, f"day-{day:03}.md"), "w") as f:
+                f.write(f"# Day {day}\n\nIn the garden: {'weeding ' * (day % 7 + 1)}and the compost.\n")
+        s.gleaner("index", journal)  # through the app's engine, which waits for it
+        driver.click("[data-tab=search]")
+        driver.type("#search-query", "\ue009a\ue000")
+        driver.type("#search-query", "compost")
+        driver.click("#search-form button[type=submit]")
+        summary = driver.wait("the best 50", lambda: (driver.text("#search-summary") or "") if "there are more" in (driver.text("#search-summary") or "") else None)
+        assert summary.startswith("The best 50 results in "), summary
+        assert driver.js("return document.querySelectorAll('#search-results .hit').length") == 50
+        assert driver.js("return !document.getElementById('search-more').hidden")
+        if shots:
+            driver.screenshot(os.path.join(shots, "search-many.png"))
+        driver.click("#search-more")
+        driver.wait("the best 100", lambda: "The best 100 results" in (driver.text("#search-summary") or ""))
+        driver.click("#search-more")
+        summary = driver.wait("all 120", lambda: (driver.text("#search-summary") or "") if (driver.text("#search-summary") or "").startswith("120 results in") else None)
+        assert driver.js("return document.querySelectorAll('#search-results .hit').length") == 120
+        assert driver.js("return document.getElementById('search-more').hidden"), "no more to show"
+        checks += 1
         return checks
     finally:
         monitor.terminate()
