@@ -97,6 +97,26 @@ fn a_background_job_starts_an_engine_and_completes() {
         .any(|j| j["id"] == id.as_str()));
 }
 
+/// People read times in their own zone (here a POSIX zone five and a half
+/// hours east of UTC, which needs no time zone database).
+#[test]
+fn times_are_shown_in_the_local_zone_and_json_in_utc() {
+    let w = World::new();
+    w.write("a.txt", "ibex");
+    w.index();
+    let listed = w
+        .cmd()
+        .env("TZ", "XYZ-5:30")
+        .args(["jobs"])
+        .output()
+        .unwrap();
+    let listed = String::from_utf8_lossy(&listed.stdout);
+    assert!(listed.contains(" +05:30 "), "{listed}");
+    // JSON keeps unix milliseconds, which no zone changes.
+    let json = w.json(&["jobs"]);
+    assert!(json[0]["created_at"].is_i64(), "{json}");
+}
+
 /// The id `index --background` prints when it has to start the engine is
 /// the engine's own start-up job for that folder; pausing it must stop it.
 #[test]

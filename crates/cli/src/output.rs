@@ -2,11 +2,28 @@
 
 use std::io::IsTerminal;
 
-pub use gleaner_core::time::iso_time;
+pub use gleaner_core::time::{iso_time, local_time};
 
-/// An optional timestamp, or "never".
+/// An optional timestamp in the local zone, or "never".
 pub fn maybe_time(ms: Option<i64>) -> String {
-    ms.map(iso_time).unwrap_or_else(|| "never".to_string())
+    ms.map(local_time).unwrap_or_else(|| "never".to_string())
+}
+
+/// A job's progress in words that cannot contradict each other: what it
+/// read out of what it had to read, and what it checked in all (a rescan
+/// that finds nothing changed reads nothing but checks every file).
+pub fn job_progress(c: &gleaner_core::store::JobCounts) -> String {
+    let checked = c.checked_files();
+    if c.total_files == 0 {
+        return match checked {
+            0 => "no files found".to_string(),
+            n => format!("checked {n} files, none to read"),
+        };
+    }
+    format!(
+        "read {} of {} files (checked {checked} in all)",
+        c.indexed_files, c.total_files
+    )
 }
 
 /// Bytes in binary units.

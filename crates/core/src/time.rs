@@ -1,5 +1,6 @@
 //! Timestamps for people and for JSON: the store keeps unix milliseconds;
-//! every surface shows them as ISO 8601 UTC, formatted here once.
+//! JSON carries them as ISO 8601 UTC, and people read them in their own
+//! time zone ([`local_time`]), formatted here once.
 
 /// Unix milliseconds as an ISO 8601 UTC timestamp (`2026-11-18T11:06:40Z`).
 pub fn iso_time(ms: i64) -> String {
@@ -13,6 +14,56 @@ pub fn iso_time(ms: i64) -> String {
         rem % 3600 / 60,
         rem % 60
     )
+}
+
+/// Unix milliseconds as a local time with its offset from UTC
+/// (`2026-11-18 12:06:40 +01:00`), in the zone the C library finds (`TZ`,
+/// else `/etc/localtime`); UTC when it finds none.
+pub fn local_time(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let Some((offset_s, broken)) = local_fields(secs) else {
+        let utc = iso_time(ms);
+        return format!("{} {} +00:00", &utc[..10], &utc[11..19]);
+    };
+    let sign = if offset_s < 0 { '-' } else { '+' };
+    let offset = offset_s.unsigned_abs();
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02} {sign}{:02}:{:02}",
+        broken[0],
+        broken[1],
+        broken[2],
+        broken[3],
+        broken[4],
+        broken[5],
+        offset / 3600,
+        offset % 3600 / 60
+    )
+}
+
+/// The local calendar fields (year, month, day, hour, minute, second) of
+/// `secs` and the zone's offset in seconds.
+fn local_fields(secs: i64) -> Option<(i64, [i64; 6])> {
+    let t = libc::time_t::try_from(secs).ok()?;
+    // SAFETY: localtime_r writes into the zeroed struct we own and reads
+    // only `t`; it is thread-safe, unlike localtime.
+    let tm = unsafe {
+        let mut tm: libc::tm = std::mem::zeroed();
+        if libc::localtime_r(&t, &mut tm).is_null() {
+            return None;
+        }
+        tm
+    };
+    Some((
+        i64::from(tm.tm_gmtoff as i32),
+        [
+            i64::from(tm.tm_year) + 1900,
+            i64::from(tm.tm_mon) + 1,
+            i64::from(tm.tm_mday),
+            i64::from(tm.tm_hour),
+            i64::from(tm.tm_min),
+            i64::from(tm.tm_sec),
+        ],
+    ))
 }
 
 /// Howard Hinnant's days-to-civil algorithm (proleptic Gregorian).
@@ -51,6 +102,23 @@ mod tests {
         assert_eq!(iso_time(1_795_000_000_000), "2026-11-18T11:06:40Z");
         assert_eq!(iso_time(951_782_400_000), "2000-02-29T00:00:00Z");
         assert_eq!(iso_time(-1000), "1969-12-31T23:59:59Z");
+    }
+
+    /// Whatever the machine's zone, a local time is the UTC time moved by
+    /// the offset it shows.
+    #[test]
+    fn local_times_are_utc_moved_by_their_offset() {
+        for ms in [0, 1_795_000_000_000, 1_751_000_000_000, 1_735_689_599_000] {
+            let local = local_time(ms);
+            let n = |range: std::ops::Range<usize>| local[range].parse::<i64>().unwrap();
+            assert_eq!(local.len(), 26, "{local}");
+            let (y, mo, d) = (n(0..4), n(5..7) as u32, n(8..10) as u32);
+            let wall =
+                days_from_civil(y, mo, d) * 86_400 + n(11..13) * 3600 + n(14..16) * 60 + n(17..19);
+            let sign = if &local[20..21] == "-" { -1 } else { 1 };
+            let offset = sign * (n(21..23) * 3600 + n(24..26) * 60);
+            assert_eq!((wall - offset) * 1000, ms, "{local}");
+        }
     }
 
     #[test]

@@ -16,8 +16,12 @@ pub struct JobView<'a> {
     /// Speed, elapsed time, ETA.
     #[serde(flatten)]
     pub rates: JobRates,
-    /// Files done out of files to do, while that is known.
+    /// Files read out of files to read; 100 once the job completed (a
+    /// rescan that found nothing changed has nothing to read).
     pub percent_done: Option<f64>,
+    /// Files the job looked at: those it read, and those it found
+    /// unchanged or moved without reading them.
+    pub checked_files: u64,
     /// The file being worked on, while the job runs.
     pub current_file: Option<&'a str>,
     /// When the job was created, ISO 8601.
@@ -33,10 +37,15 @@ impl<'a> JobView<'a> {
         JobView {
             job,
             rates: job.rates(now_ms()),
-            percent_done: (counts.total_files > 0).then(|| {
-                let share = counts.indexed_files as f64 / counts.total_files as f64;
-                (share * 1000.0).round() / 10.0
-            }),
+            percent_done: if job.status == JobStatus::Completed {
+                Some(100.0)
+            } else {
+                (counts.total_files > 0).then(|| {
+                    let share = counts.indexed_files as f64 / counts.total_files as f64;
+                    (share * 1000.0).round() / 10.0
+                })
+            },
+            checked_files: counts.checked_files(),
             current_file: (job.status == JobStatus::Running)
                 .then_some(counts.last_indexed_file.as_deref())
                 .flatten(),

@@ -323,6 +323,16 @@ fn a_stopped_job_resumes_where_it_stopped() {
     let views = gleaner_core::view::job_views(std::slice::from_ref(&record));
     assert_eq!(views[0].percent_done, Some(100.0));
     assert!(views[0].finished.is_some());
+
+    // A rescan that finds nothing changed reads nothing, yet checked every
+    // file and is done: "0 of 0" would say otherwise.
+    let rescan = w.index.create_job(&source, "rescan").unwrap();
+    w.index.run_job(&rescan, false, &Unobserved).unwrap();
+    let record = w.index.store().job(&rescan).unwrap();
+    assert_eq!(record.counts.total_files, 0, "{:?}", record.counts);
+    let views = gleaner_core::view::job_views(std::slice::from_ref(&record));
+    assert_eq!(views[0].checked_files, 12);
+    assert_eq!(views[0].percent_done, Some(100.0));
 }
 
 #[test]

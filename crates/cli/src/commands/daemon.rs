@@ -9,7 +9,7 @@ use gleaner_core::health::HealthReport;
 use gleaner_core::lock::EngineLock;
 use gleaner_core::{DataDir, Error, Index};
 
-use crate::output::iso_time;
+use crate::output::local_time;
 
 /// Runs the engine in the foreground until SIGINT, SIGTERM or `gleaner stop`,
 /// with the HTTP API beside it on `http` (a loopback address), or where the
@@ -128,7 +128,7 @@ fn print_health(report: &HealthReport, json: bool) -> Result<()> {
             println!(
             "engine: pid {}, up since {}, {} watches in use (limit {}), {} live changes indexed",
             engine.pid,
-            iso_time(engine.started_at),
+            local_time(engine.started_at),
             engine.watches_in_use,
             engine.watch_limit.map_or("unknown".into(), |l| l.to_string()),
             engine.live_paths_indexed
@@ -160,7 +160,7 @@ fn print_health(report: &HealthReport, json: bool) -> Result<()> {
     if let Some(last) = &report.last_successful_scan {
         println!(
             "last successful scan: {} of {} ({:.1} s)",
-            iso_time(last.finished_at),
+            local_time(last.finished_at),
             last.directory,
             last.duration_ms as f64 / 1000.0
         );

@@ -6,7 +6,7 @@ use gleaner_core::Index;
 use serde::Serialize;
 
 use super::print_json;
-use crate::output::{human_bytes, iso_time, maybe_time};
+use crate::output::{human_bytes, iso_time, job_progress, local_time, maybe_time};
 
 #[derive(Serialize)]
 struct SourceStatus {
@@ -15,6 +15,9 @@ struct SourceStatus {
     documents: i64,
     failed_documents: i64,
     last_full_scan: Option<String>,
+    /// The same, for people (in the local zone).
+    #[serde(skip)]
+    last_full_scan_ms: Option<i64>,
     last_scan_status: &'static str,
     last_error: Option<String>,
     failed_files: Vec<FailedDocument>,
@@ -30,6 +33,7 @@ pub fn sources(index: &Index, json: bool) -> Result<()> {
             documents: row.documents,
             failed_documents: row.failed_documents,
             last_full_scan: row.source.last_full_scan.map(iso_time),
+            last_full_scan_ms: row.source.last_full_scan,
             last_scan_status: row.source.last_scan_status.as_str(),
             last_error: row.source.last_error.clone(),
             failed_files,
@@ -47,7 +51,7 @@ pub fn sources(index: &Index, json: bool) -> Result<()> {
             row.path,
             if row.active { "" } else { " (disabled)" },
             row.documents,
-            row.last_full_scan.as_deref().unwrap_or("never"),
+            maybe_time(row.last_full_scan_ms),
             row.last_scan_status
         );
         if let Some(error) = &row.last_error {
@@ -89,9 +93,8 @@ pub fn job(index: &Index, id: &str, json: bool) -> Result<()> {
     println!("job {} ({}): {}", job.id, job.trigger, job.status.as_str());
     println!("  directory: {}", job.directory);
     println!(
-        "  {}/{} files, {} failed, {} chunks, {} read",
-        c.indexed_files,
-        c.total_files,
+        "  {}, {} failed, {} chunks written, {} read",
+        job_progress(c),
         c.failed_files,
         c.total_chunks,
         human_bytes(c.bytes_processed)
@@ -119,7 +122,7 @@ pub fn job(index: &Index, id: &str, json: bool) -> Result<()> {
     }
     println!(
         "  created {}, finished {}",
-        iso_time(job.created_at),
+        local_time(job.created_at),
         maybe_time(job.completed_at)
     );
     if let Some(error) = &job.error {
@@ -145,12 +148,11 @@ pub fn jobs(index: &Index, status: Option<&str>, limit: usize, json: bool) -> Re
     }
     for job in jobs {
         println!(
-            "{}  {:<9}  {}  {}/{} files  {}",
+            "{}  {:<9}  {}  {}  {}",
             job.id,
             job.status.as_str(),
-            iso_time(job.created_at),
-            job.counts.indexed_files,
-            job.counts.total_files,
+            local_time(job.created_at),
+            job_progress(&job.counts),
             job.directory
         );
     }

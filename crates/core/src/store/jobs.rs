@@ -114,6 +114,14 @@ pub struct JobCounts {
     pub last_indexed_file: Option<String>,
 }
 
+impl JobCounts {
+    /// Files the scan looked at: read (or to be read), found unchanged, or
+    /// found moved without reading them.
+    pub fn checked_files(&self) -> u64 {
+        self.total_files + self.unchanged + self.moved
+    }
+}
+
 /// A job row.
 #[derive(Debug, Clone, Serialize)]
 pub struct JobRecord {
