@@ -56,6 +56,12 @@ pass "with no tray host the window opens at start"
 grep -q "shows no tray icons" "$work/app.log" || fail "the log does not say there is no tray"
 pass "the log says the desktop shows no tray icons"
 window=$(visible_window)
+if [[ -n $shot ]]; then
+  # For the docs only: give the page time to paint (nothing is asserted).
+  sleep 3
+  import -window root "$shot"
+  pass "screenshot: $shot"
+fi
 
 # Close it as a window manager does.
 /usr/bin/python3 - "$window" <<'PY'
@@ -75,10 +81,6 @@ grep -q "on_close=Minimize" "$work/app.log" || fail "the window was not minimize
 kill -0 "$app" 2>/dev/null || fail "closing the window ended the app"
 [[ -n $(visible_window) ]] || fail "the closed window went away: with no tray there is no way back to it"
 pass "closing the window keeps it reachable (minimized, not hidden) and the app running"
-if [[ -n $shot ]]; then
-  import -window root "$shot"
-  pass "screenshot: $shot"
-fi
 
 kill -TERM "$app"
 for _ in $(seq 1 80); do kill -0 "$app" 2>/dev/null || break; sleep 0.25; done
