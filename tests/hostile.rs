@@ -289,6 +289,32 @@ fn a_folder_of_only_a_symlink_is_said_to_hold_nothing() {
         said.contains("has no file to index: it holds a symbolic link, and links are not followed (add the folder it points to as a source)"),
         "{said}"
     );
+    // Through a running engine (its job does the scan), and in the job's
+    // status, the same is said.
+    let links = w.dir.path().join("links");
+    std::fs::create_dir_all(&links).unwrap();
+    std::os::unix::fs::symlink(real.path(), links.join("one")).unwrap();
+    std::os::unix::fs::symlink(real.path(), links.join("two")).unwrap();
+    let mut daemon = w.start_daemon(&[]);
+    let out = w
+        .cmd()
+        .args(["index", links.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains("has no file to index: it holds 2 symbolic links"),
+        "{said}"
+    );
+    let jobs = w.json(&["jobs"]);
+    let id = jobs[0]["id"].as_str().unwrap();
+    assert_eq!(jobs[0]["links_not_followed"], 2, "{jobs}");
+    let status = w.ok(&["status", id]);
+    assert!(status.contains("holds 2 symbolic links"), "{status}");
+    w.ok(&["stop"]);
+    daemon.wait().unwrap();
+
     // A folder with a file says nothing of the kind.
     w.write("b.txt", "okapi here");
     let out = w

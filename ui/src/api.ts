@@ -45,6 +45,8 @@ export interface Job {
   moved: number;
   deleted: number;
   unchanged: number;
+  /** Symbolic links the scan met and did not follow. */
+  links_not_followed: number;
   last_indexed_file: string | null;
   error: string | null;
   pause_reason: string | null;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Job } from "../api";
 import { hitPlace } from "./search";
-import { jobDetail } from "./jobs";
+import { jobDetail, nothingToIndex } from "./jobs";
 
 const base: Job = {
   id: "j",
@@ -23,6 +23,7 @@ const base: Job = {
   moved: 0,
   deleted: 0,
   unchanged: 0,
+  links_not_followed: 0,
   last_indexed_file: null,
   error: null,
   pause_reason: null,
@@ -52,6 +53,19 @@ describe("jobDetail", () => {
     expect(jobDetail(done, 2_000)).toBe(
       "5,000 / 5,000 files · 12 changed, 4,988 unchanged · 2.0 KB read · finished just now · 3 failed",
     );
+  });
+});
+
+describe("nothingToIndex", () => {
+  const empty: Job = { ...base, status: "completed", completed_at: 1, total_files: 0, indexed_files: 0, unchanged: 0 };
+  it("says a folder of links only holds nothing to index", () => {
+    expect(nothingToIndex({ ...empty, links_not_followed: 1 })).toContain("holds a symbolic link, and links are not followed");
+    expect(nothingToIndex({ ...empty, links_not_followed: 3 })).toContain("holds 3 symbolic links");
+    expect(nothingToIndex(empty)).toContain("No file to index in this folder");
+  });
+  it("says nothing of a scan that found files, or one still running", () => {
+    expect(nothingToIndex({ ...empty, unchanged: 4 })).toBeNull();
+    expect(nothingToIndex({ ...empty, status: "running" })).toBeNull();
   });
 });
 

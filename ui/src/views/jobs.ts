@@ -58,13 +58,26 @@ export function jobDetail(job: api.Job, now: number): string {
   return parts.join(" · ");
 }
 
+/**
+ * What a finished scan that found no file at all must say, rather than
+ * passing for a success of 0 files; null otherwise.
+ */
+export function nothingToIndex(job: api.Job): string | null {
+  if (job.status !== "completed" || job.total_files + job.unchanged + job.moved > 0) return null;
+  const links = job.links_not_followed;
+  if (links === 0) return "No file to index in this folder (empty, or its rules leave every file out).";
+  return links === 1
+    ? "No file to index: the folder holds a symbolic link, and links are not followed. Add the folder it points to instead."
+    : `No file to index: the folder holds ${formatCount(links)} symbolic links, and links are not followed. Add the folders they point to instead.`;
+}
+
 function jobRow(job: api.Job, now: number): HTMLElement {
   const bar = el("progress", {
     max: 1,
     value: job.status === "completed" ? 1 : progressFraction(job.indexed_files, job.total_files),
     "aria-label": `Progress of ${job.directory}`,
   });
-  const note = job.error ?? (job.status === "paused" ? job.pause_reason : null);
+  const note = job.error ?? (job.status === "paused" ? job.pause_reason : nothingToIndex(job));
   return el(
     "article",
     { class: `card job ${job.status}` },

@@ -173,6 +173,9 @@ fn run_in_engine(index: &Index, path: Option<&Path>, json: bool) -> Result<()> {
         let c = &scan.counts;
         summary.add(c);
         summary.jobs.push(scan.job_id.clone());
+        if let Some(nothing) = c.nothing_to_index(&scan.path) {
+            eprintln!("gleaner: warning: {nothing}");
+        }
         if !json {
             println!(
                 "{}: {} new, {} modified, {} moved, {} deleted, {} unchanged, {} failed (by the running engine)",

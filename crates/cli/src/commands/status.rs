@@ -120,6 +120,11 @@ pub fn job(index: &Index, id: &str, json: bool) -> Result<()> {
     if let Some(reason) = &job.pause_reason {
         println!("  paused: {reason}");
     }
+    if job.status == JobStatus::Completed {
+        if let Some(nothing) = c.nothing_to_index(std::path::Path::new(&job.directory)) {
+            println!("  {nothing}");
+        }
+    }
     println!(
         "  created {}, finished {}",
         local_time(job.created_at),

@@ -150,24 +150,17 @@ pub struct ScanOutcome {
     /// Files the walk kept (indexed, unchanged or failed): none in a full
     /// scan means the source holds nothing to index, which is said.
     pub files_seen: u64,
-    /// Symbolic links met and not followed.
-    pub links_not_followed: u64,
 }
 
 impl ScanOutcome {
-    /// A sentence for a full scan that found nothing to index (an empty
-    /// folder, one of symbolic links only, or rules that leave every file
-    /// out); `None` otherwise.
+    /// A sentence for a full scan that found nothing to index (see
+    /// [`JobCounts::nothing_to_index`]); `None` otherwise, and when a folder
+    /// could not be read (that is said on its own).
     pub fn nothing_to_index(&self, source: &Path) -> Option<String> {
         if self.files_seen > 0 || !self.problems.is_empty() {
             return None;
         }
-        let links = match self.links_not_followed {
-            0 => String::new(),
-            1 => ": it holds a symbolic link, and links are not followed (add the folder it points to as a source)".into(),
-            n => format!(": it holds {n} symbolic links, and links are not followed (add the folders they point to as sources)"),
-        };
-        Some(format!("{} has no file to index{links}", source.display()))
+        self.counts.nothing_to_index(source)
     }
 }
 
@@ -299,6 +292,7 @@ fn scan_marked(
             counts.unchanged = plan.n_unchanged;
         }
     }
+    counts.links_not_followed = links_not_followed;
 
     let in_flight = InFlight::new(options.in_flight_text_bytes);
     let in_flight = &in_flight;
@@ -477,7 +471,6 @@ fn scan_marked(
         problems,
         dirs,
         files_seen,
-        links_not_followed,
     })
 }
 

@@ -110,6 +110,8 @@ pub struct JobCounts {
     pub deleted: u64,
     /// Paths found unchanged.
     pub unchanged: u64,
+    /// Symbolic links met and not followed.
+    pub links_not_followed: u64,
     /// The last file finished.
     pub last_indexed_file: Option<String>,
 }
@@ -119,6 +121,21 @@ impl JobCounts {
     /// found moved without reading them.
     pub fn checked_files(&self) -> u64 {
         self.total_files + self.unchanged + self.moved
+    }
+
+    /// For a finished full scan of `source` that found no file at all (an
+    /// empty folder, one of symbolic links only, or rules that leave every
+    /// file out), a sentence saying so; `None` otherwise.
+    pub fn nothing_to_index(&self, source: &std::path::Path) -> Option<String> {
+        if self.checked_files() > 0 {
+            return None;
+        }
+        let links = match self.links_not_followed {
+            0 => String::new(),
+            1 => ": it holds a symbolic link, and links are not followed (add the folder it points to as a source)".into(),
+            n => format!(": it holds {n} symbolic links, and links are not followed (add the folders they point to as sources)"),
+        };
+        Some(format!("{} has no file to index{links}", source.display()))
     }
 }
 
@@ -191,7 +208,7 @@ impl JobRecord {
 const JOB_COLUMNS: &str = "id, source_id, directory, recursive, trigger, status, created_at, \
     started_at, completed_at, total_files, indexed_files, failed_files, total_chunks, \
     bytes_processed, n_new, n_modified, n_moved, n_deleted, n_unchanged, last_indexed_file, \
-    error_message, pause_reason";
+    error_message, pause_reason, n_links";
 
 fn job_from_row(row: &Row<'_>) -> rusqlite::Result<JobRecord> {
     let count = |i: usize| row.get::<_, i64>(i).map(|v| v as u64);
@@ -216,6 +233,7 @@ fn job_from_row(row: &Row<'_>) -> rusqlite::Result<JobRecord> {
             moved: count(16)?,
             deleted: count(17)?,
             unchanged: count(18)?,
+            links_not_followed: count(22)?,
             last_indexed_file: row.get(19)?,
         },
         error: row.get(20)?,
@@ -357,7 +375,7 @@ pub(super) fn write_job_counts(
     tx.prepare_cached(
         "UPDATE indexing_jobs SET total_files = ?2, indexed_files = ?3, failed_files = ?4,
              total_chunks = ?5, bytes_processed = ?6, n_new = ?7, n_modified = ?8, n_moved = ?9,
-             n_deleted = ?10, n_unchanged = ?11, last_indexed_file = ?12
+             n_deleted = ?10, n_unchanged = ?11, last_indexed_file = ?12, n_links = ?13
          WHERE id = ?1",
     )?
     .execute(params![
@@ -372,7 +390,8 @@ pub(super) fn write_job_counts(
         counts.moved as i64,
         counts.deleted as i64,
         counts.unchanged as i64,
-        counts.last_indexed_file
+        counts.last_indexed_file,
+        counts.links_not_followed as i64
     ])?;
     Ok(())
 }

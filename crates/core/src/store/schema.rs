@@ -223,6 +223,12 @@ ALTER TABLE contents ADD COLUMN title TEXT;
 CREATE TABLE store_identity (id TEXT NOT NULL);
 INSERT INTO store_identity (id) VALUES (lower(hex(randomblob(16))));
 "#,
+    // 6: symbolic links a scan met and did not follow, so a folder of links
+    // only is reported as holding nothing to index rather than as a
+    // success of 0 files.
+    r#"
+ALTER TABLE indexing_jobs ADD COLUMN n_links INTEGER NOT NULL DEFAULT 0;
+"#,
 ];
 
 /// `PRAGMA application_id` of a Gleaner index: "GLNR" in ASCII.
