@@ -421,6 +421,7 @@ def drive_settings(s, shots):
             with open(os.path.join(journal, f"day-{day:03}.md"), "w") as f:
                 f.write(f"# Day {day}\n\nIn the garden: {'weeding ' * (day % 7 + 1)}and the compost.\n")
         s.gleaner("index", journal)  # through the app's engine, which waits for it
+        driver.wait("the journal counted", lambda: "Up to date · 126 documents" in status_line(driver), 30)
         driver.click("[data-tab=search]")
         driver.type("#search-query", "\ue009a\ue000")
         driver.type("#search-query", "compost")
@@ -543,6 +544,37 @@ def main():
     args = parser.parse_args()
     cli = os.environ.get("GLEANER_CLI") or os.path.join(os.path.dirname(os.path.abspath(args.binary)), "gleaner")
     checks = 0
+    # The screenshots are of a desktop with a tray (a real xfce4-panel, as
+    # in the smoke test); the tests run without one, which the window says.
+    panel = start_tray_host() if args.shots else None
+    try:
+        return run_scenarios(args, cli, checks)
+    finally:
+        if panel:
+            panel.terminate()
+            panel.wait()
+
+
+def start_tray_host():
+    here = os.path.dirname(os.path.abspath(__file__))
+    config = tempfile.mkdtemp(prefix="gleaner-drive-panel-")
+    channel = os.path.join(config, "xfce4", "xfconf", "xfce-perchannel-xml")
+    os.makedirs(channel)
+    shutil.copy(os.path.join(here, "xfce4-panel.xml"), channel)
+    # xfconfd is started by D-Bus activation, with the bus's environment.
+    subprocess.run(["dbus-update-activation-environment", f"XDG_CONFIG_HOME={config}"], check=True)
+    panel = subprocess.Popen(["xfce4-panel", "--disable-wm-check"], env=dict(os.environ, XDG_CONFIG_HOME=config),
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 30
+    while subprocess.run(["/usr/bin/python3", os.path.join(here, "sni.py"), "host-ready"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode != 0:
+        if time.time() > deadline:
+            raise RuntimeError("xfce4-panel registered no tray host")
+        time.sleep(0.25)
+    return panel
+
+
+def run_scenarios(args, cli, checks):
     for name in args.only or list(SCENARIOS):
         session = Session(args.binary, cli, name)
         try:
