@@ -266,8 +266,13 @@ impl BruteForce {
 
 /// An index of 2,500 files of Zipf-like text, its search index caught up.
 fn indexed_corpus(dir: &Path) -> Index {
+    write_corpus(&dir.join("docs"), 2500);
+    indexed(dir)
+}
+
+/// The index of `dir/docs` in `dir/data`, its search index caught up.
+fn indexed(dir: &Path) -> Index {
     let docs = dir.join("docs");
-    write_corpus(&docs, 2500);
     let data_dir = DataDir::resolve(Some(&dir.join("data"))).unwrap();
     let mut index = Index::open(data_dir).unwrap();
     let source = index
@@ -426,17 +431,7 @@ fn a_phrase_at_the_start_of_a_text_is_found() {
     std::fs::write(docs.join("start.txt"), "okapi zebu and nothing else").unwrap();
     std::fs::write(docs.join("middle.txt"), "here an okapi zebu stands").unwrap();
     std::fs::write(docs.join("reversed.txt"), "zebu okapi").unwrap();
-    let data_dir = DataDir::resolve(Some(&tmp.path().join("data"))).unwrap();
-    let mut index = Index::open(data_dir).unwrap();
-    let source = index
-        .add_source(NewSource {
-            path: docs.clone(),
-            recursive: true,
-            ..NewSource::default()
-        })
-        .unwrap();
-    index.scan(&source, "manual", &Unobserved).unwrap();
-    index.sync_search().unwrap();
+    let index = indexed(tmp.path());
     let answer = index
         .search("\"okapi zebu\"", &SearchFilter::new(), 10)
         .unwrap();
