@@ -39,7 +39,7 @@ pub use super::hits::SearchHit;
 use super::hits::{read_hits, Candidate, HitTerms};
 use super::index::{Mark, SearchIndex};
 use super::phrase::PrunedPhrase;
-use super::prefix;
+use super::prefix_words;
 use super::query::{Atom, ParsedQuery};
 use super::word_tables::WordTables;
 use super::{unit_of, SearchFilter};
@@ -477,7 +477,7 @@ impl Searcher {
                     return Ok(None);
                 };
                 let tables = self.word_tables.of(searcher);
-                let expansion = prefix::expand(searcher, fields.exact, &start, &tables)?;
+                let expansion = prefix_words::expand(searcher, fields.exact, &start, &tables)?;
                 if expansion.cut {
                     plan.notes.push(format!(
                         "{typed}* starts too many words: the {} most frequent were searched",
@@ -534,7 +534,7 @@ impl Searcher {
             }
             Atom::Prefix(typed) => {
                 if let Some(start) = analyzer.prefix_term(typed) {
-                    let expansion = prefix::expand(searcher, fields.name, &start, &[])?;
+                    let expansion = prefix_words::expand(searcher, fields.name, &start, &[])?;
                     any.extend(expansion.query(fields.name));
                     for word in expansion.words {
                         plan.name_terms.push(TermsToFind {
