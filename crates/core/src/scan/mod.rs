@@ -147,9 +147,6 @@ pub struct ScanOutcome {
     pub problems: Vec<WalkProblem>,
     /// The folders the walk entered (what a watcher must watch).
     pub dirs: Vec<PathBuf>,
-    /// Files the walk kept (indexed, unchanged or failed): none in a full
-    /// scan means the source holds nothing to index, which is said.
-    pub files_seen: u64,
 }
 
 impl ScanOutcome {
@@ -157,7 +154,7 @@ impl ScanOutcome {
     /// [`JobCounts::nothing_to_index`]); `None` otherwise, and when a folder
     /// could not be read (that is said on its own).
     pub fn nothing_to_index(&self, source: &Path) -> Option<String> {
-        if self.files_seen > 0 || !self.problems.is_empty() {
+        if !self.problems.is_empty() {
             return None;
         }
         self.counts.nothing_to_index(source)
@@ -273,7 +270,7 @@ fn scan_marked(
     };
     let mut walk = walk;
     let dirs = std::mem::take(&mut walk.dirs);
-    let (files_seen, links_not_followed) = (walk.files.len() as u64, walk.n_links);
+    let links_not_followed = walk.n_links;
     let problems = walk.problems.clone();
     for problem in &problems {
         tracing::warn!(path = %problem.path.display(), message = %problem.message, "could not read while scanning");
@@ -470,7 +467,6 @@ fn scan_marked(
         stopped,
         problems,
         dirs,
-        files_seen,
     })
 }
 

@@ -4,6 +4,8 @@
 //! which stays the stock one; the collector asks for the top k through
 //! `for_each_pruning`, which is what is replaced.
 
+use std::sync::Arc;
+
 use tantivy::query::{Explanation, Scorer, Weight};
 use tantivy::{DocId, Score, SegmentReader};
 
@@ -23,8 +25,34 @@ pub(super) trait TopK: Send + Sync + 'static {
 
 /// `stock` in everything but the top k, which `top_k` finds.
 pub(super) struct OwnTopK<T> {
-    pub stock: Box<dyn Weight>,
+    pub stock: Arc<dyn Weight>,
     pub top_k: T,
+}
+
+/// The stock weight's own top k.
+pub(super) struct Stock;
+
+impl TopK for Stock {
+    fn for_each_pruning(
+        &self,
+        stock: &dyn Weight,
+        threshold: Score,
+        reader: &SegmentReader,
+        callback: &mut dyn FnMut(DocId, Score) -> Score,
+    ) -> tantivy::Result<()> {
+        stock.for_each_pruning(threshold, reader, callback)
+    }
+}
+
+impl OwnTopK<Stock> {
+    /// A weight held by more than one query (a prefix's word serves its
+    /// union and its word-by-word top k), as a weight of its own.
+    pub fn shared(weight: Arc<dyn Weight>) -> OwnTopK<Stock> {
+        OwnTopK {
+            stock: weight,
+            top_k: Stock,
+        }
+    }
 }
 
 impl<T: TopK> Weight for OwnTopK<T> {

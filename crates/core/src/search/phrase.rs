@@ -49,7 +49,7 @@ impl Query for PrunedPhrase {
             EnableScoring::Disabled { .. } => None,
         };
         Ok(Box::new(OwnTopK {
-            stock: self.phrase.weight(scoring)?,
+            stock: self.phrase.weight(scoring)?.into(),
             top_k: PhraseBlocks { terms, bm25 },
         }))
     }

@@ -14,8 +14,8 @@
 use std::sync::Arc;
 
 use tantivy::query::{
-    Bm25StatisticsProvider, BooleanWeight, DisjunctionMaxCombiner, EnableScoring, Explanation,
-    Occur, Query, Scorer, TermQuery, Weight,
+    Bm25StatisticsProvider, BooleanWeight, DisjunctionMaxCombiner, EnableScoring, Occur, Query,
+    TermQuery, Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, Score, SegmentReader, Term};
@@ -93,7 +93,7 @@ impl Query for PrefixQuery {
                 .map(|word| {
                     (
                         Occur::Should,
-                        Box::new(Shared(word.clone())) as Box<dyn Weight>,
+                        Box::new(OwnTopK::shared(word.clone())) as Box<dyn Weight>,
                     )
                 })
                 .collect(),
@@ -102,7 +102,7 @@ impl Query for PrefixQuery {
             Box::new(|| DisjunctionMaxCombiner::with_tie_breaker(0.0)),
         );
         Ok(Box::new(OwnTopK {
-            stock: Box::new(union),
+            stock: Arc::new(union),
             top_k: WordByWord { words },
         }))
     }
@@ -146,48 +146,6 @@ impl Bm25StatisticsProvider for OneFrequency {
 /// exact.
 struct WordByWord {
     words: Vec<Arc<dyn Weight>>,
-}
-
-/// A word's weight, held by the union and by [`WordByWord`] at once.
-struct Shared(Arc<dyn Weight>);
-
-impl Weight for Shared {
-    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        self.0.scorer(reader, boost)
-    }
-
-    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        self.0.explain(reader, doc)
-    }
-
-    fn count(&self, reader: &SegmentReader) -> tantivy::Result<u32> {
-        self.0.count(reader)
-    }
-
-    fn for_each(
-        &self,
-        reader: &SegmentReader,
-        callback: &mut dyn FnMut(DocId, Score),
-    ) -> tantivy::Result<()> {
-        self.0.for_each(reader, callback)
-    }
-
-    fn for_each_no_score(
-        &self,
-        reader: &SegmentReader,
-        callback: &mut dyn FnMut(&[DocId]),
-    ) -> tantivy::Result<()> {
-        self.0.for_each_no_score(reader, callback)
-    }
-
-    fn for_each_pruning(
-        &self,
-        threshold: Score,
-        reader: &SegmentReader,
-        callback: &mut dyn FnMut(DocId, Score) -> Score,
-    ) -> tantivy::Result<()> {
-        self.0.for_each_pruning(threshold, reader, callback)
-    }
 }
 
 impl TopK for WordByWord {

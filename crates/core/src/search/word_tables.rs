@@ -134,6 +134,9 @@ struct Shared {
     failed: HashSet<SegmentId>,
     /// A builder thread runs.
     building: bool,
+    /// The searcher generation whose segments all have a table or are
+    /// being given one: nothing to do until another comes.
+    followed: Option<u64>,
 }
 
 impl WordTables {
@@ -162,13 +165,17 @@ impl WordTables {
     }
 
     /// Drops the tables of segments `searcher` no longer has and starts
-    /// building the missing ones in the background. Cheap when nothing
-    /// changed.
+    /// building the missing ones in the background. Called at every search:
+    /// a lock and a comparison once the searcher's generation is followed.
     pub fn follow(&self, searcher: &tantivy::Searcher) {
         if !self.enabled.load(Ordering::Relaxed) {
             return;
         }
+        let generation = searcher.generation().generation_id();
         let mut shared = self.shared.lock().expect("word tables lock");
+        if shared.followed == Some(generation) {
+            return;
+        }
         let live: HashSet<SegmentId> = searcher
             .segment_readers()
             .iter()
@@ -195,6 +202,7 @@ impl WordTables {
             })
             .map(|(ord, _)| ord)
             .collect();
+        shared.followed = Some(generation);
         if missing.is_empty() {
             return;
         }
@@ -207,7 +215,9 @@ impl WordTables {
             .spawn(move || build_missing(&searcher, field, &missing, &shared));
         if let Err(error) = spawned {
             tracing::warn!(%error, "could not start building the prefix word tables");
-            self.shared.lock().expect("word tables lock").building = false;
+            let mut shared = self.shared.lock().expect("word tables lock");
+            shared.building = false;
+            shared.followed = None;
         }
     }
 }
